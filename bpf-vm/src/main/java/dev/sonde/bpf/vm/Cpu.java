@@ -1,0 +1,248 @@
+package dev.sonde.bpf.vm;
+
+import dev.sonde.bpf.mem.Addr;
+import dev.sonde.bpf.mem.Region;
+import dev.sonde.bpf.mem.RegionTable;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
+
+/**
+ * The machine state of one execution slot (a "CPU" in DESIGN.md §3): registers, the eight stack
+ * frames, the per-run regions, the call stack, the instruction budget and the record of the last
+ * fault.
+ *
+ * <p>Assumption: at most one thread uses a Cpu at a time (the slot layer hands it out
+ * exclusively); nothing here is synchronised. Reusing one Cpu for every run is what makes a run
+ * allocate nothing.
+ */
+public final class Cpu {
+    static final VarHandle I64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle I32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
+    static final VarHandle I16 = MethodHandles.byteArrayViewVarHandle(short[].class, ByteOrder.LITTLE_ENDIAN);
+
+    /** Index of this slot, 0..N-1; what {@code bpf_get_smp_processor_id} returns. */
+    public final int id;
+    /** r0..r10; 16 long so that a 4-bit register field never needs a bounds check. */
+    final long[] regs = new long[16];
+    final byte[] stack = new byte[Addr.MAX_FRAMES * Addr.FRAME_SIZE];
+    /** Per-run regions by id (index 0 stays null: region 0 is never valid). */
+    final Region[] locals = new Region[Addr.LOCAL_LIMIT];
+    /** Global regions as of the start of the current run. */
+    Region[] globals;
+    final RegionTable table;
+
+    long budget;
+    /** Call stack: return slot and saved r6..r9 of each caller frame. */
+    final int[] returnPc = new int[Addr.MAX_FRAMES];
+    final long[] savedRegs = new long[Addr.MAX_FRAMES * 4];
+    int depth;
+
+    /** Set by the tail-call helper; the interpreter switches program after the call returns. */
+    Program tailTarget;
+    int tailCalls;
+
+    /** The program currently running (for helpers that need it, e.g. bpf_loop). */
+    Program current;
+
+    /** Opaque per-run context of the layer above (the probe layer's hit state); may be null. */
+    public Object attachment;
+
+    // The last fault; valid when faulted is true.
+    boolean faulted;
+    FaultKind faultKind;
+    int faultPc;
+    long faultAddr;
+    int faultSize;
+    Throwable faultCause;
+    final FaultSignal signal = new FaultSignal();
+
+    public Cpu(int id) {
+        this(id, RegionTable.global());
+    }
+
+    public Cpu(int id, RegionTable table) {
+        this.id = id;
+        this.table = table;
+        for (int k = 0; k < Addr.MAX_FRAMES; k++) {
+            locals[Addr.STACK_FRAME_0 + k] = new Region(Region.Kind.STACK, "stack frame " + k, stack,
+                k * Addr.FRAME_SIZE, Addr.FRAME_SIZE, Region.READ_WRITE, null);
+        }
+        locals[Addr.CONTEXT] = Region.local(Region.Kind.CONTEXT, "context");
+        for (int i = 0; i < Addr.CALLER_COUNT; i++) {
+            locals[Addr.CALLER_0 + i] = Region.local(Region.Kind.CALLER, "caller memory " + i);
+        }
+        globals = table.snapshot();
+    }
+
+    /** Exposes {@code data[base, base+size)} as the context region for the next runs. */
+    public long bindContext(byte[] data, int base, int size, boolean writable) {
+        locals[Addr.CONTEXT].bind(data, base, size, writable ? Region.READ_WRITE : Region.READ);
+        return Addr.of(Addr.CONTEXT, 0);
+    }
+
+    /** Exposes caller memory {@code i} (0..3) and returns its address. */
+    public long bindCaller(int i, byte[] data, int base, int size, boolean writable) {
+        locals[Addr.CALLER_0 + i].bind(data, base, size, writable ? Region.READ_WRITE : Region.READ);
+        return Addr.of(Addr.CALLER_0 + i, 0);
+    }
+
+    /** Drops the per-run windows so that nothing of the caller's memory stays reachable. */
+    public void unbindAll() {
+        locals[Addr.CONTEXT].unbind();
+        for (int i = 0; i < Addr.CALLER_COUNT; i++) {
+            locals[Addr.CALLER_0 + i].unbind();
+        }
+    }
+
+    // ---- faults ------------------------------------------------------------------------------
+
+    /** Records a fault and returns the signal for the caller to throw: {@code throw cpu.fault(…)}. */
+    public RuntimeException fault(FaultKind kind, long addr, int size) {
+        faulted = true;
+        faultKind = kind;
+        faultAddr = addr;
+        faultSize = size;
+        return signal;
+    }
+
+    public boolean faulted() {
+        return faulted;
+    }
+
+    public FaultKind faultKind() {
+        return faultKind;
+    }
+
+    public int faultPc() {
+        return faultPc;
+    }
+
+    public long faultAddr() {
+        return faultAddr;
+    }
+
+    /** The unexpected exception behind a {@link FaultKind#HELPER_ERROR}, else null. */
+    public Throwable faultCause() {
+        return faultCause;
+    }
+
+    /** A one-line account of the last fault: instruction, kind, address and region. */
+    public String describeFault() {
+        if (!faulted) {
+            return "no fault";
+        }
+        StringBuilder sb = new StringBuilder("insn ").append(faultPc).append(": ").append(faultKind.description);
+        switch (faultKind) {
+            case NULL_POINTER, NO_REGION, OUT_OF_BOUNDS, READ_ONLY, NOT_READABLE, MISALIGNED_ATOMIC -> {
+                sb.append(": ").append(faultSize).append("-byte access at ").append(Addr.format(faultAddr));
+                Region r = regionOf(faultAddr);
+                if (r != null) {
+                    sb.append(" in ").append(r);
+                }
+            }
+            case BAD_HELPER, BAD_CODE_ADDRESS -> sb.append(": ").append(faultAddr);
+            case HELPER_ERROR -> sb.append(": ").append(faultCause);
+            default -> {
+            }
+        }
+        return sb.toString();
+    }
+
+    /** The region an address names, as this Cpu sees it now; null if none. */
+    public Region regionOf(long addr) {
+        int id = Addr.region(addr);
+        if ((id & ~(Addr.LOCAL_LIMIT - 1)) == 0) {
+            return locals[id];
+        }
+        Region[] g = globals;
+        return id > 0 && id < g.length ? g[id] : null;
+    }
+
+    // ---- memory ------------------------------------------------------------------------------
+
+    /** The region an access of {@code size} bytes with permission {@code perm} at {@code addr} hits; faults otherwise. */
+    public Region resolve(long addr, int size, int perm) {
+        int id = (int) (addr >>> 32);
+        Region r;
+        if ((id & ~(Addr.LOCAL_LIMIT - 1)) == 0) {
+            r = locals[id];
+        } else {
+            Region[] g = globals;
+            r = id > 0 && id < g.length ? g[id] : null;
+        }
+        int off = (int) addr;
+        if (r == null || (r.perms() & perm) == 0 || off < 0 || off > r.size() - size) {
+            throw fault(classify(r, id, off, size, perm), addr, size);
+        }
+        return r;
+    }
+
+    private static FaultKind classify(Region r, int id, int off, int size, int perm) {
+        if (id == 0) {
+            return FaultKind.NULL_POINTER;
+        }
+        if (r == null) {
+            return FaultKind.NO_REGION;
+        }
+        if (off < 0 || off > r.size() - size) {
+            return FaultKind.OUT_OF_BOUNDS;
+        }
+        return perm == Region.WRITE && r.readable() ? FaultKind.READ_ONLY : FaultKind.NOT_READABLE;
+    }
+
+    public long load8(long addr) {
+        Region r = resolve(addr, 1, Region.READ);
+        return r.data()[r.base() + (int) addr] & 0xffL;
+    }
+
+    public long load16(long addr) {
+        Region r = resolve(addr, 2, Region.READ);
+        return (short) I16.get(r.data(), r.base() + (int) addr) & 0xffffL;
+    }
+
+    public long load32(long addr) {
+        Region r = resolve(addr, 4, Region.READ);
+        return (int) I32.get(r.data(), r.base() + (int) addr) & 0xffffffffL;
+    }
+
+    public long load64(long addr) {
+        Region r = resolve(addr, 8, Region.READ);
+        return (long) I64.get(r.data(), r.base() + (int) addr);
+    }
+
+    public void store8(long addr, long v) {
+        Region r = resolve(addr, 1, Region.WRITE);
+        r.data()[r.base() + (int) addr] = (byte) v;
+    }
+
+    public void store16(long addr, long v) {
+        Region r = resolve(addr, 2, Region.WRITE);
+        I16.set(r.data(), r.base() + (int) addr, (short) v);
+    }
+
+    public void store32(long addr, long v) {
+        Region r = resolve(addr, 4, Region.WRITE);
+        I32.set(r.data(), r.base() + (int) addr, (int) v);
+    }
+
+    public void store64(long addr, long v) {
+        Region r = resolve(addr, 8, Region.WRITE);
+        I64.set(r.data(), r.base() + (int) addr, v);
+    }
+
+    /** Index into {@code r.data()} for an aligned atomic access; faults when misaligned. */
+    int atomicIndex(long addr, int size, int perm) {
+        Region r = resolve(addr, size, perm);
+        int index = r.base() + (int) addr;
+        if ((index & (size - 1)) != 0) {
+            throw fault(FaultKind.MISALIGNED_ATOMIC, addr, size);
+        }
+        return index;
+    }
+
+    /** The register file, for tests and the JIT's fallback path. */
+    public long reg(int i) {
+        return regs[i];
+    }
+}
