@@ -291,14 +291,14 @@ public final class Interpreter {
         if (b == 0) {
             return 0;
         }
-        return signed(w) ? a / b : Long.divideUnsigned(a, b);
+        return signed(w) ? a / b : Unsigned.div(a, b);
     }
 
     static long mod64(int w, long a, long b) {
         if (b == 0) {
             return a;
         }
-        return signed(w) ? a % b : Long.remainderUnsigned(a, b);
+        return signed(w) ? a % b : Unsigned.rem(a, b);
     }
 
     static long div32(int w, int a, int b) {
