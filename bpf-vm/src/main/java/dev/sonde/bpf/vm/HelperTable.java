@@ -14,8 +14,8 @@ public final class HelperTable {
 
     private final Map<Integer, Entry> byId;
 
-    /** One helper: its number, its C name, its body. */
-    public record Entry(int id, String name, Helper body) {
+    /** One helper: its number, its C name, what it takes and returns, its body. */
+    public record Entry(int id, String name, HelperProto proto, Helper body) {
     }
 
     private HelperTable(Map<Integer, Entry> byId) {
@@ -26,12 +26,17 @@ public final class HelperTable {
         return new HelperTable(Map.of());
     }
 
+    /** A helper whose arguments the verifier cannot check ({@link HelperProto#ANY}); for tests. */
     public HelperTable with(int id, String name, Helper body) {
+        return with(id, name, HelperProto.ANY, body);
+    }
+
+    public HelperTable with(int id, String name, HelperProto proto, Helper body) {
         if (id < 0 || id > MAX_ID) {
             throw new IllegalArgumentException("helper id " + id + " out of range");
         }
         TreeMap<Integer, Entry> m = new TreeMap<>(byId);
-        m.put(id, new Entry(id, name, body));
+        m.put(id, new Entry(id, name, proto, body));
         return new HelperTable(java.util.Collections.unmodifiableMap(m));
     }
 
