@@ -48,6 +48,9 @@ public final class Cpu {
     /** Opaque per-run context of the layer above (the probe layer's hit state); may be null. */
     public Object attachment;
 
+    /** Helpers' per-slot scratch memory (formatting buffers); only the slot's holder touches it. */
+    public final byte[] scratch = new byte[4096];
+
     // The last fault; valid when faulted is true.
     boolean faulted;
     FaultKind faultKind;
@@ -189,6 +192,19 @@ public final class Cpu {
             return FaultKind.OUT_OF_BOUNDS;
         }
         return perm == Region.WRITE && r.readable() ? FaultKind.READ_ONLY : FaultKind.NOT_READABLE;
+    }
+
+    /**
+     * Like {@link #resolve} but returns null instead of aborting the run: for helpers, which report
+     * a bad pointer as -EFAULT rather than as a fault.
+     */
+    public Region regionFor(long addr, int size, int perm) {
+        Region r = regionOf(addr);
+        int off = (int) addr;
+        if (r == null || (r.perms() & perm) == 0 || size < 0 || off < 0 || off > r.size() - size) {
+            return null;
+        }
+        return r;
     }
 
     public long load8(long addr) {
