@@ -51,10 +51,15 @@ public final class Cpu {
     /** Helpers' per-slot scratch memory (formatting buffers); only the slot's holder touches it. */
     public final byte[] scratch = new byte[4096];
 
+    /** Helpers' per-slot state object, created on first use and kept for the Cpu's life. */
+    public Object helperState;
+
     // The last fault; valid when faulted is true.
     boolean faulted;
     FaultKind faultKind;
     int faultPc;
+    /** Whether faultPc is set: the innermost loop of nested callbacks records it first. */
+    boolean faultPcKnown;
     long faultAddr;
     int faultSize;
     Throwable faultCause;

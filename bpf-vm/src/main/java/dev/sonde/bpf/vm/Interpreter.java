@@ -33,6 +33,7 @@ public final class Interpreter {
         r[5] = r5;
         r[10] = Addr.framePointer(0);
         cpu.faulted = false;
+        cpu.faultPcKnown = false;
         cpu.faultCause = null;
         cpu.depth = 0;
         cpu.tailCalls = 0;
@@ -41,24 +42,69 @@ public final class Interpreter {
         // Pairs with the volatile write in RegionTable.register: regions registered before this
         // run started are visible to it.
         cpu.globals = cpu.table.snapshot();
+        cpu.current = p;
         try {
-            return loop(p, cpu);
+            return loop(p, cpu, 0, 0);
+        } catch (FaultSignal f) {
+            return 0;
         } finally {
             cpu.current = null;
         }
     }
 
+    /**
+     * Calls the function at a code address ({@code lddw src=4}) of the running program with r1..r5,
+     * in a new frame, and returns its r0: for helpers such as bpf_loop. Registers r6..r10 of the
+     * caller are preserved. A fault inside the callback aborts the whole run, as any fault does.
+     */
+    public static long callback(Cpu cpu, long codeAddr, long r1, long r2, long r3, long r4, long r5) {
+        Program p = cpu.current;
+        int slot = Addr.offset(codeAddr);
+        if (p == null || Addr.region(codeAddr) != Addr.CODE || slot < 0 || slot >= p.insns.length
+                || p.insns[slot] == null) {
+            throw cpu.fault(FaultKind.BAD_CODE_ADDRESS, codeAddr, 0);
+        }
+        int depth = cpu.depth;
+        if (depth + 1 >= Addr.MAX_FRAMES) {
+            throw cpu.fault(FaultKind.CALL_DEPTH, 0, 0);
+        }
+        long[] r = cpu.regs;
+        long s6 = r[6];
+        long s7 = r[7];
+        long s8 = r[8];
+        long s9 = r[9];
+        long s10 = r[10];
+        r[1] = r1;
+        r[2] = r2;
+        r[3] = r3;
+        r[4] = r4;
+        r[5] = r5;
+        r[10] = Addr.framePointer(depth + 1);
+        cpu.depth = depth + 1;
+        long result = loop(p, cpu, slot, depth + 1);
+        cpu.depth = depth;
+        r[6] = s6;
+        r[7] = s7;
+        r[8] = s8;
+        r[9] = s9;
+        r[10] = s10;
+        return result;
+    }
+
     @SuppressWarnings("fallthrough")
-    private static long loop(Program p, Cpu cpu) {
+    /**
+     * Executes from {@code startPc} until an exit at call depth {@code baseDepth}. A fault records
+     * its instruction (the innermost one, when callbacks nest) and unwinds with the Cpu's signal.
+     */
+    private static long loop(Program p, Cpu cpu, int startPc, int baseDepth) {
         long[] r = cpu.regs;
         int[] code = p.code;
         int[] aux = p.aux;
         long[] imm = p.imm;
         Helper[] helpers = p.helpers;
-        cpu.current = p;
         long budget = cpu.budget;
-        int pc = 0;
-        int i = 0;
+        int pc = startPc;
+        int i = startPc;
         try {
         for (;;) {
             i = pc++;
@@ -220,7 +266,8 @@ public final class Interpreter {
                     budget = cpu.budget;
                 }
                 case 0x95 -> {                                                // EXIT
-                    if (cpu.depth == 0) {
+                    if (cpu.depth == baseDepth) {
+                        cpu.budget = budget;
                         return r[0];
                     }
                     pc = leave(cpu);
@@ -231,15 +278,21 @@ public final class Interpreter {
             }
         }
         } catch (FaultSignal f) {
-            cpu.faultPc = i;
-            return 0;
+            if (!cpu.faultPcKnown) {
+                cpu.faultPcKnown = true;
+                cpu.faultPc = i;
+            }
+            throw f;
         } catch (RuntimeException | StackOverflowError e) {
             // A helper broke its contract; the run ends as a fault so the caller is unharmed.
-            cpu.faulted = true;
-            cpu.faultKind = FaultKind.HELPER_ERROR;
-            cpu.faultCause = e;
-            cpu.faultPc = i;
-            return 0;
+            if (!cpu.faultPcKnown) {
+                cpu.faultPcKnown = true;
+                cpu.faultPc = i;
+                cpu.faulted = true;
+                cpu.faultKind = FaultKind.HELPER_ERROR;
+                cpu.faultCause = e;
+            }
+            throw cpu.signal;
         }
     }
 
