@@ -26,7 +26,7 @@ final class Operands {
     static final Pattern LABEL = Pattern.compile("[A-Za-z_.$][A-Za-z0-9_.$]*");
     private static final Pattern REGISTER = Pattern.compile("%r(\\d{1,2})");
     private static final Pattern NUMBER = Pattern.compile("([+-]?)(0[xX][0-9a-fA-F]+|[0-9]+)");
-    private static final Pattern MEMORY = Pattern.compile("\\[(%?[^+\\-\\]]*)(?:([+-])([^\\]]*))?]");
+    private static final Pattern MEMORY = Pattern.compile("\\[(%r\\d+)(?:([+-])([^\\]]+))?]");
 
     private static final BigInteger TWO_31 = BigInteger.ONE.shiftLeft(31);
     private static final BigInteger TWO_32 = BigInteger.ONE.shiftLeft(32);
