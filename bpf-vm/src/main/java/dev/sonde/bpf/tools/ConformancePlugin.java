@@ -1,0 +1,101 @@
+package dev.sonde.bpf.tools;
+
+import dev.sonde.bpf.vm.Cpu;
+import dev.sonde.bpf.vm.Interpreter;
+import dev.sonde.bpf.vm.LoadException;
+import dev.sonde.bpf.vm.Options;
+import dev.sonde.bpf.vm.Program;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * The bpf_conformance plugin: runs one program given as hex on stdin and prints r0 in hex
+ * (protocol in {@code conformance/README.md}; options in {@link PluginOptions#USAGE}). Started by
+ * {@code bin/sonde-bpf-plugin}, one process per test.
+ *
+ * <p>Every failure is one line on stderr, so a runner that shows stderr shows the reason: the load
+ * error (naming the instruction) or the fault ({@link Cpu#describeFault}).
+ */
+public final class ConformancePlugin {
+    static final int OK = 0;
+    /** The program was rejected or its run faulted. */
+    static final int PROGRAM_FAILED = 1;
+    /** The command line was bad, or asks for what is not built yet. */
+    static final int BAD_INVOCATION = 2;
+
+    private static final String NAME = "sonde-bpf-plugin";
+
+    private ConformancePlugin() {
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args, System.in, System.out, System.err));
+    }
+
+    /** Does what {@link #main} does with the given streams; returns the exit status. */
+    static int run(String[] args, InputStream in, PrintStream out, PrintStream err) {
+        PluginOptions opts;
+        try {
+            opts = PluginOptions.parse(args);
+        } catch (PluginOptions.UsageException e) {
+            err.println(NAME + ": " + e.getMessage());
+            err.print(PluginOptions.USAGE);
+            return BAD_INVOCATION;
+        }
+        if (opts.help()) {
+            out.print(PluginOptions.USAGE);
+            return OK;
+        }
+        String missing = opts.unavailable();
+        if (missing != null) {
+            err.println(NAME + ": " + missing);
+            return BAD_INVOCATION;
+        }
+        byte[] input;
+        try {
+            input = Hex.parse(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
+        } catch (Hex.HexException e) {
+            err.println(NAME + ": decode error: stdin: " + e.getMessage());
+            return PROGRAM_FAILED;
+        } catch (IOException e) {
+            err.println(NAME + ": cannot read stdin: " + e.getMessage());
+            return BAD_INVOCATION;
+        }
+        Program program;
+        try {
+            program = load(input, opts);
+        } catch (LoadException e) {
+            err.println(NAME + ": load error: " + oneLine(e.getMessage()));
+            return PROGRAM_FAILED;
+        }
+        byte[] memory = opts.memory();
+        Cpu cpu = new Cpu(0);
+        long r1 = memory == null ? 0 : cpu.bindCaller(0, memory, 0, memory.length, true);
+        long r2 = memory == null ? 0 : memory.length;
+        long r0 = Interpreter.run(program, cpu, r1, r2);
+        if (cpu.faulted()) {
+            err.println(NAME + ": fault: " + oneLine(cpu.describeFault()));
+            return PROGRAM_FAILED;
+        }
+        out.println(Long.toHexString(r0));
+        return OK;
+    }
+
+    /** Prepares what stdin held; the place the ELF loader and the verifier will plug in. */
+    private static Program load(byte[] input, PluginOptions opts) throws LoadException {
+        Options options = Options.defaults()
+            .withHelpers(ConformanceHelpers.table())
+            .withCpuVersion(opts.cpu())
+            .withBudget(opts.budget());
+        return switch (opts.input()) {
+            case RAW -> Program.load("stdin", input, options);
+            case ELF -> throw new IllegalStateException("ELF input is refused by PluginOptions.unavailable");
+        };
+    }
+
+    private static String oneLine(String s) {
+        return s.replaceAll("\\s*\\R\\s*", " ");
+    }
+}
