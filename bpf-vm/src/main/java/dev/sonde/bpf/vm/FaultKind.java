@@ -2,7 +2,7 @@ package dev.sonde.bpf.vm;
 
 /** Why a run was aborted. Every kind ends the run with r0 = 0 and a counted fault, nothing else. */
 public enum FaultKind {
-    NULL_POINTER("null or small-integer address"),
+    NULL_POINTER("address in region 0 (null, a small integer, or a pointer moved below its region)"),
     NO_REGION("address names no region"),
     OUT_OF_BOUNDS("access outside its region"),
     READ_ONLY("store into a read-only region"),
