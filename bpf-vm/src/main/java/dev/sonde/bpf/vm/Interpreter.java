@@ -101,6 +101,7 @@ public final class Interpreter {
         int[] code = p.code;
         int[] aux = p.aux;
         long[] imm = p.imm;
+        long[] magic = p.magic;
         Helper[] helpers = p.helpers;
         long budget = cpu.budget;
         int pc = startPc;
@@ -122,7 +123,8 @@ public final class Interpreter {
                 case 0x1f -> r[d] -= r[s];                                    // SUB64_X
                 case 0x27 -> r[d] *= imm[i];                                  // MUL64_K
                 case 0x2f -> r[d] *= r[s];                                    // MUL64_X
-                case 0x37 -> r[d] = div64(w, r[d], imm[i]);                   // DIV64_K, SDIV64_K
+                case 0x37 -> r[d] = aux[i] != 0                               // DIV64_K, SDIV64_K
+                    ? Reciprocal.div(r[d], imm[i], magic[i], aux[i] - 1) : div64(w, r[d], imm[i]);
                 case 0x3f -> r[d] = div64(w, r[d], r[s]);                     // DIV64_X, SDIV64_X
                 case 0x47 -> r[d] |= imm[i];                                  // OR64_K
                 case 0x4f -> r[d] |= r[s];                                    // OR64_X
@@ -133,7 +135,8 @@ public final class Interpreter {
                 case 0x77 -> r[d] >>>= imm[i];                                // RSH64_K
                 case 0x7f -> r[d] >>>= r[s];                                  // RSH64_X
                 case 0x87 -> r[d] = -r[d];                                    // NEG64
-                case 0x97 -> r[d] = mod64(w, r[d], imm[i]);                   // MOD64_K, SMOD64_K
+                case 0x97 -> r[d] = aux[i] != 0                               // MOD64_K, SMOD64_K
+                    ? Reciprocal.rem(r[d], imm[i], magic[i], aux[i] - 1) : mod64(w, r[d], imm[i]);
                 case 0x9f -> r[d] = mod64(w, r[d], r[s]);                     // MOD64_X, SMOD64_X
                 case 0xa7 -> r[d] ^= imm[i];                                  // XOR64_K
                 case 0xaf -> r[d] ^= r[s];                                    // XOR64_X
@@ -149,7 +152,8 @@ public final class Interpreter {
                 case 0x1c -> r[d] = u32((int) r[d] - (int) r[s]);             // SUB32_X
                 case 0x24 -> r[d] = u32((int) r[d] * (int) imm[i]);           // MUL32_K
                 case 0x2c -> r[d] = u32((int) r[d] * (int) r[s]);             // MUL32_X
-                case 0x34 -> r[d] = div32(w, (int) r[d], (int) imm[i]);       // DIV32_K, SDIV32_K
+                case 0x34 -> r[d] = aux[i] != 0                               // DIV32_K, SDIV32_K
+                    ? Reciprocal.quotient(r[d] & 0xffffffffL, magic[i], aux[i] - 1) : div32(w, (int) r[d], (int) imm[i]);
                 case 0x3c -> r[d] = div32(w, (int) r[d], (int) r[s]);         // DIV32_X, SDIV32_X
                 case 0x44 -> r[d] = u32((int) r[d] | (int) imm[i]);           // OR32_K
                 case 0x4c -> r[d] = u32((int) r[d] | (int) r[s]);             // OR32_X
@@ -160,7 +164,9 @@ public final class Interpreter {
                 case 0x74 -> r[d] = u32((int) r[d] >>> (int) imm[i]);         // RSH32_K
                 case 0x7c -> r[d] = u32((int) r[d] >>> (int) r[s]);           // RSH32_X
                 case 0x84 -> r[d] = u32(-(int) r[d]);                         // NEG32
-                case 0x94 -> r[d] = mod32(w, (int) r[d], (int) imm[i]);       // MOD32_K, SMOD32_K
+                case 0x94 -> r[d] = aux[i] != 0                               // MOD32_K, SMOD32_K
+                    ? Reciprocal.rem(r[d] & 0xffffffffL, imm[i] & 0xffffffffL, magic[i], aux[i] - 1)
+                    : mod32(w, (int) r[d], (int) imm[i]);
                 case 0x9c -> r[d] = mod32(w, (int) r[d], (int) r[s]);         // MOD32_X, SMOD32_X
                 case 0xa4 -> r[d] = u32((int) r[d] ^ (int) imm[i]);           // XOR32_K
                 case 0xac -> r[d] = u32((int) r[d] ^ (int) r[s]);             // XOR32_X
@@ -249,6 +255,7 @@ public final class Interpreter {
                             code = p.code;
                             aux = p.aux;
                             imm = p.imm;
+                            magic = p.magic;
                             helpers = p.helpers;
                             pc = 0;
                         }

@@ -17,6 +17,8 @@ import java.util.Arrays;
  *  aux[i]:   memory offset for loads/stores; absolute target slot for jumps and local calls;
  *            helper id for helper calls
  *  imm[i]:   immediate, sign-extended to 64 bits; for lddw the resolved 64-bit constant
+ *  magic[i]: for an unsigned DIV/MOD by an immediate d >= 2, the {@link Reciprocal} multiplier;
+ *            aux[i] is then its shift + 1 (aux is 0 for every other ALU instruction)
  * </pre>
  * The sentinel after the last slot has code 0 (no instruction has it) and traps as "fell off the
  * end". The second slot of an lddw also has code 0; no jump may land there.
@@ -27,16 +29,19 @@ public final class Program {
     final int[] code;
     final int[] aux;
     final long[] imm;
+    final long[] magic;
     final Helper[] helpers;
     final long budget;
     final Options options;
 
-    private Program(String name, Insn[] insns, int[] code, int[] aux, long[] imm, Helper[] helpers, Options options) {
+    private Program(String name, Insn[] insns, int[] code, int[] aux, long[] imm, long[] magic, Helper[] helpers,
+                    Options options) {
         this.name = name;
         this.insns = insns;
         this.code = code;
         this.aux = aux;
         this.imm = imm;
+        this.magic = magic;
         this.helpers = helpers;
         this.budget = options.budget();
         this.options = options;
@@ -62,6 +67,7 @@ public final class Program {
         int[] code = new int[n + 1];
         int[] aux = new int[n + 1];
         long[] imm = new long[n + 1];
+        long[] magic = new long[n + 1];
         for (int i = 0; i < n; i++) {
             Insn in = insns[i];
             if (in == null) {
@@ -76,10 +82,11 @@ public final class Program {
                 case CALL -> aux[i] = (int) in.imm();
                 case LDX, ST, STX, ATOMIC, LOAD_ACQ, STORE_REL -> aux[i] = in.off();
                 case LDDW -> imm[i] = resolveLddw(i, in, options);
+                case ALU_K -> prepareDivision(i, op, in.imm(), aux, magic);
                 default -> aux[i] = in.off();
             }
         }
-        return new Program(name, insns, code, aux, imm, options.helpers().dense(), options);
+        return new Program(name, insns, code, aux, imm, magic, options.helpers().dense(), options);
     }
 
     private static void check(int i, Insn in, Insn[] insns, Options o) throws LoadException {
@@ -120,6 +127,20 @@ public final class Program {
         }
         if (insns[target] == null) {
             throw new LoadException(i, what + " into the middle of lddw at insn " + (target - 1));
+        }
+    }
+
+    /** Unsigned division by an immediate of at least 2 gets a reciprocal (see {@link Reciprocal}). */
+    private static void prepareDivision(int i, Op op, long imm, int[] aux, long[] magic) {
+        long d = switch (op) {
+            case DIV64_K, MOD64_K -> imm;
+            case DIV32_K, MOD32_K -> imm & 0xffffffffL;
+            default -> 0;
+        };
+        if (d >= 2) {
+            long[] ms = Reciprocal.magic(d);
+            magic[i] = ms[0];
+            aux[i] = (int) ms[1] + 1;
         }
     }
 
