@@ -43,13 +43,16 @@ final class Examples {
         return new String(resource(path), StandardCharsets.UTF_8);
     }
 
-    /** The part of a dump between a "### <command prefix>" line and the next "###" line. */
-    static String dumpPart(String dump, String commandPrefix) {
-        int start = dump.indexOf("### " + commandPrefix);
-        if (start < 0) {
-            throw new IllegalStateException("no part '" + commandPrefix + "' in dump");
+    /**
+     * The part of a dump after the first "### " line matching {@code commandRegex} (e.g.
+     * {@code llvm-readelf-\\d+ -S}: the tool versions differ between examples), up to the next "###".
+     */
+    static String dumpPart(String dump, String commandRegex) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^### " + commandRegex + ".*$").matcher(dump);
+        if (!m.find()) {
+            throw new IllegalStateException("no part '" + commandRegex + "' in dump");
         }
-        start = dump.indexOf('\n', start) + 1;
+        int start = m.end() + 1;
         int end = dump.indexOf("\n###", start);
         return end < 0 ? dump.substring(start) : dump.substring(start, end + 1);
     }
