@@ -73,7 +73,7 @@ final class CodeSection {
                 throw new ObjectFormatException(s.describe() + ": " + sym.describe()
                     + " is a static function in a program section; programs must be global");
             }
-            if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() == 0 || sym.value() < 0
+            if (sym.value() % 8 != 0 || sym.size() % 8 != 0 || sym.size() <= 0 || sym.value() < 0
                     || sym.value() > s.size() || sym.size() > s.size() - sym.value()) {
                 throw new ObjectFormatException(String.format("%s: %s: value 0x%x, size 0x%x is not a whole run of"
                     + " instructions inside the section's %d bytes", s.describe(), sym.describe(), sym.value(), sym.size(), s.size()));
@@ -82,6 +82,11 @@ final class CodeSection {
             if (!starts[slot]) {
                 throw new ObjectFormatException(s.describe() + ": " + sym.describe() + " starts in the middle of an lddw at slot "
                     + (slot - 1));
+            }
+            int end = (int) ((sym.value() + sym.size()) / 8);
+            if (end < n && !starts[end]) {
+                throw new ObjectFormatException(s.describe() + ": " + sym.describe() + " ends in the middle of the lddw at slot "
+                    + (end - 1));
             }
             functions.add(new Function(sym.name(), slot, (int) (sym.size() / 8), sym.isGlobal()));
         }
