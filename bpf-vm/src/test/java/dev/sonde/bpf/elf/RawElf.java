@@ -64,4 +64,38 @@ final class RawElf {
         }
         ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).putShort((int) at, (short) v);
     }
+
+    /** File offset of the symbol-table entry of the symbol with this name. */
+    int symbol(String name) {
+        Header symtab = ofType(ElfLayout.SHT_SYMTAB).get(0);
+        Header strtab = sections.get(symtab.link());
+        ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
+        for (long at = symtab.offset(); at < symtab.offset() + symtab.size(); at += 24) {
+            int off = (int) strtab.offset() + b.getInt((int) at);
+            int end = off;
+            while (bytes[end] != 0) {
+                end++;
+            }
+            if (new String(bytes, off, end - off, StandardCharsets.US_ASCII).equals(name)) {
+                return (int) at;
+            }
+        }
+        throw new IllegalArgumentException("no symbol " + name);
+    }
+
+    /** File offset of the first occurrence of {@code text} + NUL inside a section. */
+    int string(String section, String text) {
+        Header h = section(section);
+        byte[] want = (text + "\0").getBytes(StandardCharsets.US_ASCII);
+        outer:
+        for (int at = (int) h.offset(); at + want.length <= h.offset() + h.size(); at++) {
+            for (int k = 0; k < want.length; k++) {
+                if (bytes[at + k] != want[k]) {
+                    continue outer;
+                }
+            }
+            return at;
+        }
+        throw new IllegalArgumentException("no string " + text + " in " + section);
+    }
 }
