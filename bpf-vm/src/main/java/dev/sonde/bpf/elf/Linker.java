@@ -40,13 +40,33 @@ final class Linker {
     private record Piece(CodeSection code, CodeSection.Function fn, int slot) {
     }
 
+    /** The linked array being built: grows by whole functions. */
+    private static final class Buffer {
+        byte[] bytes;
+        int used;
+
+        Buffer(int capacity) {
+            bytes = new byte[capacity];
+        }
+
+        Piece append(CodeSection code, CodeSection.Function fn) {
+            int n = fn.length() * 8;
+            if (bytes.length - used < n) {
+                bytes = Arrays.copyOf(bytes, Math.max(bytes.length * 2, used + n));
+            }
+            code.copy(fn.slot(), fn.length(), bytes, used);
+            Piece p = new Piece(code, fn, used / 8);
+            used += n;
+            return p;
+        }
+    }
+
     LinkedProgram link(CodeSection section, CodeSection.Function program, RelocationResolver resolver)
             throws ObjectFormatException {
         List<Piece> pieces = new ArrayList<>();
         Map<Integer, Integer> placedText = new HashMap<>();
-        byte[][] out = {new byte[program.length() * 8]};
-        int[] used = {0};
-        pieces.add(place(section, program, out, used));
+        Buffer out = new Buffer(program.length() * 8);
+        pieces.add(out.append(section, program));
         List<Ref> refs = new ArrayList<>();
         for (int i = 0; i < pieces.size(); i++) {
             Piece piece = pieces.get(i);
@@ -68,16 +88,16 @@ final class Linker {
                     }
                     switch (t.kind()) {
                         case MAP -> {
-                            setLddw(out[0], pc, Ref.Kind.MAP.pseudoSource, t.mapIndex(), 0);
+                            setLddw(out.bytes, pc, Ref.Kind.MAP.pseudoSource, t.mapIndex(), 0);
                             refs.add(Ref.map(pc, t.mapIndex()));
                         }
                         case MAP_VALUE -> {
-                            setLddw(out[0], pc, Ref.Kind.MAP_VALUE.pseudoSource, t.mapIndex(), t.offset());
+                            setLddw(out.bytes, pc, Ref.Kind.MAP_VALUE.pseudoSource, t.mapIndex(), t.offset());
                             refs.add(Ref.mapValue(pc, t.mapIndex(), t.offset()));
                         }
                         case FUNC -> {
-                            int start = placeText(t.textSlot(), placedText, pieces, out, used);
-                            setLddw(out[0], pc, Ref.Kind.FUNC.pseudoSource, start - pc - 1, 0);
+                            int start = placeText(t.textSlot(), placedText, pieces, out);
+                            setLddw(out.bytes, pc, Ref.Kind.FUNC.pseudoSource, start - pc - 1, 0);
                             refs.add(Ref.func(pc, start));
                         }
                     }
@@ -91,12 +111,12 @@ final class Linker {
                     } else {
                         throw new ObjectFormatException(where + ": bpf-to-bpf call without relocation outside .text");
                     }
-                    int start = placeText(textSlot, placedText, pieces, out, used);
-                    setImm(out[0], pc * 8 + 4, start - pc - 1);
+                    int start = placeText(textSlot, placedText, pieces, out);
+                    setImm(out.bytes, pc * 8 + 4, start - pc - 1);
                 }
             }
         }
-        byte[] insns = Arrays.copyOf(out[0], used[0]);
+        byte[] insns = Arrays.copyOf(out.bytes, out.used);
         List<LinkedProgram.Function> functions = new ArrayList<>();
         List<LineInfo> lines = new ArrayList<>();
         for (Piece p : pieces) {
@@ -116,26 +136,15 @@ final class Linker {
         return linked;
     }
 
-    private int placeText(int textSlot, Map<Integer, Integer> placed, List<Piece> pieces, byte[][] out, int[] used) {
+    private int placeText(int textSlot, Map<Integer, Integer> placed, List<Piece> pieces, Buffer out) {
         Integer at = placed.get(textSlot);
         if (at == null) {
-            Piece p = place(text, text.functionStartingAt(textSlot), out, used);
+            Piece p = out.append(text, text.functionStartingAt(textSlot));
             pieces.add(p);
             at = p.slot();
             placed.put(textSlot, at);
         }
         return at;
-    }
-
-    private static Piece place(CodeSection code, CodeSection.Function fn, byte[][] out, int[] used) {
-        int bytes = fn.length() * 8;
-        if (out[0].length - used[0] < bytes) {
-            out[0] = Arrays.copyOf(out[0], Math.max(out[0].length * 2, used[0] + bytes));
-        }
-        code.copy(fn.slot(), fn.length(), out[0], used[0]);
-        Piece p = new Piece(code, fn, used[0] / 8);
-        used[0] += bytes;
-        return p;
     }
 
     private int btfFuncId(Piece p) {

@@ -128,13 +128,13 @@ final class ObjectParser {
         if (legacyMaps != null) {
             addMaps(maps, mapsAt, legacyMaps, LegacyMaps.parse(elf, legacyMaps));
         }
-        Map<Integer, int[]> dataMaps = new HashMap<>();
+        Map<Integer, RelocationResolver.DataMap> dataMaps = new HashMap<>();
         for (ElfSection s : dataSections) {
             if (s.size() == 0) {
                 continue;  // as libbpf: an empty section gets no map, and nothing can point into it
             }
             DataSpec d = DataSections.read(elf, s);
-            dataMaps.put(s.index(), new int[] {maps.size(), d.size()});
+            dataMaps.put(s.index(), new RelocationResolver.DataMap(maps.size(), d.size()));
             maps.add(d);
         }
 

@@ -25,11 +25,15 @@ import java.util.Map;
 final class RelocationResolver {
     /** Which map index sits at which byte offset of a map-definition section, per section index. */
     private final Map<Integer, Map<Long, Integer>> mapsAt;
-    /** The map index of each global-data section, and its size. */
-    private final Map<Integer, int[]> dataMaps;
+    /** A global-data section's map index and size. */
+    record DataMap(int mapIndex, int size) {
+    }
+
+    /** The map of each global-data section, by section index. */
+    private final Map<Integer, DataMap> dataMaps;
     private final CodeSection text;
 
-    RelocationResolver(Map<Integer, Map<Long, Integer>> mapsAt, Map<Integer, int[]> dataMaps, CodeSection text) {
+    RelocationResolver(Map<Integer, Map<Long, Integer>> mapsAt, Map<Integer, DataMap> dataMaps, CodeSection text) {
         this.mapsAt = mapsAt;
         this.dataMaps = dataMaps;
         this.text = text;
@@ -96,14 +100,14 @@ final class RelocationResolver {
             }
             return new CodeSection.Target(Ref.Kind.MAP, index, 0, -1);
         }
-        int[] data = dataMaps.get(target.index());
+        DataMap data = dataMaps.get(target.index());
         if (data != null) {
             // The kernel refuses a value pointer that starts outside the value (array_map_direct_value_addr).
-            if (at < 0 || at >= data[1]) {
+            if (at < 0 || at >= data.size()) {
                 throw new ObjectFormatException(String.format("%s: %s + %d = offset %d lies outside the %d bytes of %s",
-                    where, sym.describe(), code.imm(slot), at, data[1], target.describe()));
+                    where, sym.describe(), code.imm(slot), at, data.size(), target.describe()));
             }
-            return new CodeSection.Target(Ref.Kind.MAP_VALUE, data[0], (int) at, -1);
+            return new CodeSection.Target(Ref.Kind.MAP_VALUE, data.mapIndex(), (int) at, -1);
         }
         if (text != null && target.index() == text.section.index()) {
             if (at % 8 != 0) {
