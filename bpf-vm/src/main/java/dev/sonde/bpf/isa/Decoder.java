@@ -3,7 +3,8 @@ package dev.sonde.bpf.isa;
 /**
  * Bytes to instructions. Checks what the encoding alone can tell: the opcode exists, the
  * discriminating field selects a row, unused fields are zero, registers exist, {@code lddw} has its
- * second slot. Control-flow checks (jump targets, falling off the end) belong to {@link Code}.
+ * second slot. Control-flow checks (jump targets, lddw halves) belong to
+ * {@link dev.sonde.bpf.vm.Program#load}.
  */
 public final class Decoder {
     private Decoder() {
@@ -14,6 +15,9 @@ public final class Decoder {
      * {@code lddw} occupies index i and leaves index i+1 null.
      */
     public static Insn[] decode(byte[] text, int offset, int length) throws DecodeException {
+        if (offset < 0 || length < 0 || offset > text.length - length) {
+            throw new IllegalArgumentException("window [" + offset + ", +" + length + ") outside " + text.length + " bytes");
+        }
         if (length % 8 != 0) {
             throw new DecodeException(-1, "program length " + length + " is not a multiple of 8");
         }
