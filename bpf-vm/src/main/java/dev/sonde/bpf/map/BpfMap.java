@@ -42,13 +42,13 @@ public abstract class BpfMap implements AutoCloseable {
         if (spec.type() != type.id) {
             throw new MapException(Errno.EINVAL, "map " + spec.name() + ": type " + spec.type() + " given to " + type);
         }
-        if ((spec.flags() & ~BpfFlags.KNOWN_MAP_FLAGS) != 0) {
-            throw bad(Errno.EINVAL, String.format("unknown map_flags 0x%x", spec.flags() & ~BpfFlags.KNOWN_MAP_FLAGS));
-        }
         this.type = type;
         this.spec = spec;
         this.slots = slots;
         this.table = slots.regionTable();
+        if ((spec.flags() & ~BpfFlags.KNOWN_MAP_FLAGS) != 0) {
+            throw bad(Errno.EINVAL, String.format("unknown map_flags 0x%x", spec.flags() & ~BpfFlags.KNOWN_MAP_FLAGS));
+        }
     }
 
     // ---- definition ---------------------------------------------------------------------------

@@ -78,11 +78,15 @@ final class ElementPool {
         }
     }
 
-    /** Whether some retired element still waits (so a caller may wait for a grace period and retry). */
-    boolean hasPending() {
+    /** The largest cookie a retired element waits for, or 0 when none waits. */
+    long newestCookie() {
         lock.lock(0);
         try {
-            return pendingCount > 0;
+            long max = 0;
+            for (int k = 0, i = head; k < pendingCount; k++, i = i + 1 == pending.length ? 0 : i + 1) {
+                max = Math.max(max, cookies[i]);
+            }
+            return max;
         } finally {
             lock.unlock(0);
         }

@@ -182,8 +182,10 @@ public class HashTab extends BpfMap {
     @Override
     protected int doUpdate(byte[] key, byte[] value, long flags) {
         int r = update(key, 0, value, 0, -1, flags);
-        if (r == -Errno.ENOMEM && !slots.holdsSlot() && pool.hasPending()) {
-            slots.synchronize();   // the slack is all waiting for a grace period: wait for one, retry
+        long cookie;
+        if (r == -Errno.ENOMEM && !slots.holdsSlot() && (cookie = pool.newestCookie()) != 0) {
+            // The slack is all waiting for its grace period: wait for it, as a syscall may, and retry.
+            slots.waitForGracePeriod(cookie);
             r = update(key, 0, value, 0, -1, flags);
         }
         return r;
@@ -310,9 +312,10 @@ public class HashTab extends BpfMap {
                 bucketLocks.unlock(b);
             }
         }
-        if (cpu >= 0 && flags != BpfFlags.ANY) {
-            // In a slot the lock-free search is safe: answer the common NOEXIST/EXIST misses early.
-            boolean present = find(h, kd, ko) >= 0;
+        if (flags != BpfFlags.ANY) {
+            // Answer the common NOEXIST/EXIST misses before taking an element (in a slot the
+            // lock-free search is safe; the Java side searches under the lock).
+            boolean present = cpu >= 0 ? find(h, kd, ko) >= 0 : presentLocked(b, h, kd, ko);
             if (present && flags == BpfFlags.NOEXIST) {
                 return -Errno.EEXIST;
             }
@@ -383,6 +386,15 @@ public class HashTab extends BpfMap {
             // an LRU table evicts instead of failing with -E2BIG
         }
         return 0;
+    }
+
+    private boolean presentLocked(int b, int h, byte[] kd, int ko) {
+        bucketLocks.lock(b);
+        try {
+            return findLocked(b, h, kd, ko) >= 0;
+        } finally {
+            bucketLocks.unlock(b);
+        }
     }
 
     private int delete(byte[] kd, int ko) {

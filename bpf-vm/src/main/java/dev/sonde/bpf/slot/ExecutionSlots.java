@@ -206,6 +206,18 @@ public final class ExecutionSlots implements AutoCloseable {
         return gracePeriod.passed(cookie);
     }
 
+    /**
+     * Blocks until {@link #gracePeriodPassed}{@code (cookie)}. Not for a thread holding a slot.
+     *
+     * @throws IllegalStateException when the calling thread holds a slot
+     */
+    public void waitForGracePeriod(long cookie) {
+        if (holdsSlot()) {
+            throw new IllegalStateException("waitForGracePeriod() from a thread that holds an execution slot would wait for itself");
+        }
+        gracePeriod.await(cookie);
+    }
+
     /** Grace periods the background thread has completed (for stats and tests). */
     public long completedGracePeriods() {
         return gracePeriod.completed();

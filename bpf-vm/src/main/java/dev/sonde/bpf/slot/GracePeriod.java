@@ -145,6 +145,23 @@ final class GracePeriod {
         return (long) COMPLETED.getAcquire(this) >= cookie;
     }
 
+    /** Waits for the background thread to complete period {@code cookie} (polling: rare, not on the probe path). */
+    void await(long cookie) {
+        for (int spins = 0; !passed(cookie); spins++) {
+            if (stopped()) {
+                synchronize();   // no background thread any more: our own grace period covers it
+                return;
+            }
+            backoff(spins);
+        }
+    }
+
+    private boolean stopped() {
+        synchronized (callbacks) {
+            return stopped;
+        }
+    }
+
     long completed() {
         return (long) COMPLETED.getAcquire(this);
     }
