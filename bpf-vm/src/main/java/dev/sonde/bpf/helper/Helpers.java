@@ -1,5 +1,6 @@
 package dev.sonde.bpf.helper;
 
+import dev.sonde.bpf.map.RingBuf;
 import dev.sonde.bpf.vm.HelperTable;
 
 /**
@@ -9,6 +10,37 @@ import dev.sonde.bpf.vm.HelperTable;
  */
 public final class Helpers {
     private Helpers() {
+    }
+
+    /** Every helper Sonde has: {@link #standard} plus the map helpers. */
+    public static HelperTable all(ProbeEnv env, TracePipe pipe) {
+        return standard(env, pipe)
+            .with(1, "bpf_map_lookup_elem", MapHelpers.LOOKUP,
+                (cpu, m, k, x, y, z) -> MapHelpers.map(cpu, m).lookupElem(cpu, k))
+            .with(2, "bpf_map_update_elem", MapHelpers.UPDATE,
+                (cpu, m, k, v, f, z) -> MapHelpers.map(cpu, m).updateElem(cpu, k, v, f))
+            .with(3, "bpf_map_delete_elem", MapHelpers.DELETE,
+                (cpu, m, k, x, y, z) -> MapHelpers.map(cpu, m).deleteElem(cpu, k))
+            .with(12, "bpf_tail_call", MapHelpers.TAIL_CALL, (cpu, ctx, m, i, y, z) -> MapHelpers.tailCall(cpu, m, i))
+            .with(25, "bpf_perf_event_output", MapHelpers.PERF_EVENT_OUTPUT,
+                (cpu, ctx, m, f, d, n) -> MapHelpers.perfEventOutput(cpu, m, f, d, n))
+            .with(27, "bpf_get_stackid", MapHelpers.GET_STACKID,
+                (cpu, ctx, m, f, y, z) -> MapHelpers.getStackId(cpu, env, m, f))
+            .with(130, "bpf_ringbuf_output", MapHelpers.RINGBUF_OUTPUT,
+                (cpu, m, d, n, f, z) -> MapHelpers.ringbufOutput(cpu, m, d, n, f))
+            .with(131, "bpf_ringbuf_reserve", MapHelpers.RINGBUF_RESERVE,
+                (cpu, m, n, f, y, z) -> MapHelpers.ringbufReserve(cpu, m, n, f))
+            .with(132, "bpf_ringbuf_submit", MapHelpers.RINGBUF_COMMIT, (cpu, d, f, x, y, z) -> {
+                RingBuf.submit(cpu, d, f);
+                return 0;
+            })
+            .with(133, "bpf_ringbuf_discard", MapHelpers.RINGBUF_COMMIT, (cpu, d, f, x, y, z) -> {
+                RingBuf.discard(cpu, d, f);
+                return 0;
+            })
+            .with(134, "bpf_ringbuf_query", MapHelpers.RINGBUF_QUERY, (cpu, m, f, x, y, z) -> MapHelpers.ringbufQuery(cpu, m, f))
+            .with(195, "bpf_map_lookup_percpu_elem", MapHelpers.LOOKUP_PERCPU,
+                (cpu, m, k, c, y, z) -> MapHelpers.map(cpu, m).lookupPercpuElem(cpu, k, c & 0xffffffffL));
     }
 
     /**

@@ -75,6 +75,15 @@ public class ArrayMap extends BpfMap {
     }
 
     @Override
+    public long lookupPercpuElem(Cpu cpu, long keyAddr, long which) {
+        if (closed || copies == 1 || which < 0 || which >= copies) {
+            return 0;
+        }
+        long index = cpu.load32(keyAddr);
+        return index >= spec.maxEntries() ? 0 : address(regionId, offset((int) index, (int) which));
+    }
+
+    @Override
     public long updateElem(Cpu cpu, long keyAddr, long valueAddr, long flags) {
         if (closed) {
             return -Errno.EBADF;

@@ -37,6 +37,8 @@ public abstract class BpfMap implements AutoCloseable {
     /** Read on every program-side call; plain volatile read (a plain load on x86). */
     protected volatile boolean closed;
     private final List<Integer> regionIds = new ArrayList<>(2);
+    /** The map pointer programs hold (lddw src=1): an empty region whose owner is this map. */
+    private long address;
 
     protected BpfMap(MapType type, MapSpec spec, ExecutionSlots slots) {
         if (spec.type() != type.id) {
@@ -49,6 +51,17 @@ public abstract class BpfMap implements AutoCloseable {
         if ((spec.flags() & ~BpfFlags.KNOWN_MAP_FLAGS) != 0) {
             throw bad(Errno.EINVAL, String.format("unknown map_flags 0x%x", spec.flags() & ~BpfFlags.KNOWN_MAP_FLAGS));
         }
+    }
+
+    /**
+     * The program-visible address of the map itself, which {@code lddw src=1} loads and map helpers
+     * take as their first argument: an empty, unreadable region whose owner is this map.
+     */
+    public final synchronized long address() {
+        if (address == 0) {
+            address = Addr.of(registerRegion(Region.Kind.MAP, " (map pointer)", new byte[0], 0, 0), 0);
+        }
+        return address;
     }
 
     // ---- definition ---------------------------------------------------------------------------
@@ -145,6 +158,14 @@ public abstract class BpfMap implements AutoCloseable {
 
     /** bpf_map_lookup_elem: address of the value (this slot's copy for per-CPU maps), 0 when absent. */
     public long lookupElem(Cpu cpu, long keyAddr) {
+        return 0;
+    }
+
+    /**
+     * bpf_map_lookup_percpu_elem: the value of copy {@code which} of a per-CPU map; 0 when absent,
+     * when {@code which} is no slot, or for maps that are not per-CPU.
+     */
+    public long lookupPercpuElem(Cpu cpu, long keyAddr, long which) {
         return 0;
     }
 

@@ -140,6 +140,17 @@ public class HashTab extends BpfMap {
     }
 
     @Override
+    public long lookupPercpuElem(Cpu cpu, long keyAddr, long which) {
+        if (closed || copies == 1 || which < 0 || which >= copies) {
+            return 0;
+        }
+        Region k = cpu.resolve(keyAddr, keySize, Region.READ);
+        int ko = k.base() + (int) keyAddr;
+        int e = find(hash(k.data(), ko), k.data(), ko);
+        return e < 0 ? 0 : address(regionId, valueOffset(e, (int) which));
+    }
+
+    @Override
     public long updateElem(Cpu cpu, long keyAddr, long valueAddr, long flags) {
         if (closed) {
             return -Errno.EBADF;

@@ -95,12 +95,38 @@ public final class Cpu {
         return Addr.of(Addr.CALLER_0 + i, 0);
     }
 
+    /**
+     * Re-reads the global region table, so that regions registered since the last run start are
+     * visible to map and helper calls made outside a run (runs re-read it themselves).
+     */
+    public void refreshRegions() {
+        // Pairs with the volatile write in RegionTable.register.
+        globals = table.snapshot();
+    }
+
     /** Drops the per-run windows so that nothing of the caller's memory stays reachable. */
     public void unbindAll() {
         locals[Addr.CONTEXT].unbind();
         for (int i = 0; i < Addr.CALLER_COUNT; i++) {
             locals[Addr.CALLER_0 + i].unbind();
         }
+    }
+
+    /** Tail calls Linux allows in one run (MAX_TAIL_CALL_CNT). */
+    public static final int MAX_TAIL_CALLS = 33;
+
+    /**
+     * Asks the running interpreter (or JIT code) to continue with {@code p} when the current helper
+     * call returns, as bpf_tail_call does. False when 33 tail calls already happened in this run
+     * or the call is not made from the program's first frame.
+     */
+    public boolean requestTailCall(Program p) {
+        if (tailCalls >= MAX_TAIL_CALLS || depth != 0) {
+            return false;
+        }
+        tailCalls++;
+        tailTarget = p;
+        return true;
     }
 
     // ---- faults ------------------------------------------------------------------------------

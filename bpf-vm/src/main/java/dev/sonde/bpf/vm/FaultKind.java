@@ -14,6 +14,7 @@ public enum FaultKind {
     BAD_HELPER("call of an unknown helper"),
     BAD_CODE_ADDRESS("call through a value that is no code address"),
     TAIL_CALL_LIMIT("more than 33 chained tail calls"),
+    NOT_A_MAP("helper argument is not a map"),
     HELPER_ERROR("a helper failed unexpectedly");
 
     public final String description;

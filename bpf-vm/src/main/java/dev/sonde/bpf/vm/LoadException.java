@@ -14,6 +14,16 @@ public final class LoadException extends Exception {
         this.insn = insn;
     }
 
+    private LoadException(int insn, String message, Throwable cause, boolean asIs) {
+        super(message, cause);
+        this.insn = insn;
+    }
+
+    /** An error about instruction {@code insn} whose message already says where (object, program, line). */
+    public static LoadException located(int insn, String message, Throwable cause) {
+        return new LoadException(insn, message, cause, true);
+    }
+
     /** Index (in 8-byte slots) of the offending instruction, or -1 when it concerns the whole program. */
     public int insn() {
         return insn;
