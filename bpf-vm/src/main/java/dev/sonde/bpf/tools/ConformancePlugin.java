@@ -1,5 +1,13 @@
 package dev.sonde.bpf.tools;
 
+import dev.sonde.bpf.elf.ObjectFormatException;
+import dev.sonde.bpf.helper.Helpers;
+import dev.sonde.bpf.helper.ProbeEnv;
+import dev.sonde.bpf.helper.TraceLine;
+import dev.sonde.bpf.helper.TracePipe;
+import dev.sonde.bpf.object.BpfObject;
+import dev.sonde.bpf.object.LoadedProgram;
+import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.bpf.vm.Interpreter;
 import dev.sonde.bpf.vm.LoadException;
@@ -65,16 +73,17 @@ public final class ConformancePlugin {
         }
         Program program;
         try {
-            program = load(input, opts);
-        } catch (LoadException e) {
+            program = load(input, opts, err);
+        } catch (LoadException | ObjectFormatException e) {
             err.println(NAME + ": load error: " + oneLine(e.getMessage()));
             return PROGRAM_FAILED;
         }
         byte[] memory = opts.memory();
-        Cpu cpu = new Cpu(0);
+        Cpu cpu = SLOTS.tryEnter();
         long r1 = memory == null ? 0 : cpu.bindCaller(0, memory, 0, memory.length, true);
         long r2 = memory == null ? 0 : memory.length;
         long r0 = Interpreter.run(program, cpu, r1, r2);
+        SLOTS.exit(cpu);
         if (cpu.faulted()) {
             err.println(NAME + ": fault: " + oneLine(cpu.describeFault()));
             return PROGRAM_FAILED;
@@ -83,16 +92,39 @@ public final class ConformancePlugin {
         return OK;
     }
 
-    /** Prepares what stdin held; the place the ELF loader and the verifier will plug in. */
-    private static Program load(byte[] input, PluginOptions opts) throws LoadException {
+    /** One slot: the plugin runs one program once, on its main thread. */
+    private static final ExecutionSlots SLOTS = new ExecutionSlots(1);
+
+    /** Prepares what stdin held: raw instructions, or an object whose program --section names. */
+    private static Program load(byte[] input, PluginOptions opts, PrintStream err)
+            throws LoadException, ObjectFormatException {
         Options options = Options.defaults()
-            .withHelpers(ConformanceHelpers.table())
             .withCpuVersion(opts.cpu())
             .withBudget(opts.budget());
         return switch (opts.input()) {
-            case RAW -> Program.load("stdin", input, options);
-            case ELF -> throw new IllegalStateException("ELF input is refused by PluginOptions.unavailable");
+            case RAW -> Program.load("stdin", input, options.withHelpers(ConformanceHelpers.table()));
+            case ELF -> {
+                TracePipe pipe = (cpu, msg, off, len) -> err.println(TraceLine.format(Thread.currentThread().getName(),
+                    Thread.currentThread().getId(), cpu.id, System.nanoTime(), msg, off, len));
+                BpfObject object = BpfObject.load("stdin.o", input, SLOTS,
+                    options.withHelpers(Helpers.all(ProbeEnv.NONE, pipe)));
+                yield pick(object, opts.section()).program();
+            }
         };
+    }
+
+    private static LoadedProgram pick(BpfObject object, String section) throws LoadException {
+        for (LoadedProgram p : object.programs()) {
+            if (section == null || p.section().equals(section)) {
+                return p;
+            }
+        }
+        if (section == null) {
+            throw new LoadException(-1, "the object has no program section");
+        }
+        StringBuilder have = new StringBuilder();
+        object.programs().forEach(p -> have.append(have.length() == 0 ? "" : ", ").append(p.section()));
+        throw new LoadException(-1, "no program in section " + section + " (the object has: " + have + ")");
     }
 
     private static String oneLine(String s) {

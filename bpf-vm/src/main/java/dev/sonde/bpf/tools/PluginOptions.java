@@ -51,7 +51,7 @@ public record PluginOptions(byte[] memory, Engine engine, Input input, String se
         "options:",
         "  --interpret      run on the interpreter (default)",
         "  --jit            run JIT-compiled code (not available yet)",
-        "  --elf            stdin holds an ELF object file in hex (not available yet)",
+        "  --elf            stdin holds an ELF object file in hex; maps and global data are created",
         "  --section NAME   with --elf: the section of the program to run",
         "  --verify         verify the program before running it (not available yet)",
         "  --cpu vN         accept the instructions of clang -mcpu=vN, v1..v4 (default v4)",
@@ -136,9 +136,6 @@ public record PluginOptions(byte[] memory, Engine engine, Input input, String se
      * {@link ConformancePlugin}.
      */
     public String unavailable() {
-        if (input == Input.ELF) {
-            return "--elf is not available yet: the ELF loader is not built; pass raw instructions instead";
-        }
         if (verify) {
             return "--verify is not available yet: the verifier is not built";
         }

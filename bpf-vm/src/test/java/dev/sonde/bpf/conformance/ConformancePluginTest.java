@@ -112,11 +112,36 @@ class ConformancePluginTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--jit", "--elf", "--verify"})
+    @ValueSource(strings = {"--jit", "--verify"})
     void unbuiltFeaturesSaySo(String option) throws Exception {
         Result r = PluginProcess.run(List.of(option), "");
         assertEquals(2, r.status());
         assertTrue(r.stderr().startsWith("sonde-bpf-plugin: " + option + " is not available yet"), r.stderr());
+    }
+
+    @Test
+    void elfObjectsRunWithTheirMapsGlobalDataAndCalls() throws Exception {
+        // sum_input.bpf.c: bias 7 (.rodata) + the bytes, plus distinct byte values (a hash map) << 16.
+        String hex = PluginProcess.runnerHex(dev.sonde.bpf.testing.Resources.bytes("/bpf/sum_input.bpf.o"));
+        Result r = PluginProcess.run(List.of("01 02 03 02", "--elf"), hex);
+        assertEquals("", r.stderr());
+        assertEquals(0, r.status());
+        assertEquals(Long.toHexString(7 + 1 + 2 + 3 + 2 + (3L << 16)) + "\n", r.stdout());
+        Result named = PluginProcess.run(List.of("ff", "--elf", "--section", "sonde/sum"), hex);
+        assertEquals(Long.toHexString(7 + 255 + (1L << 16)) + "\n", named.stdout());
+    }
+
+    @Test
+    void elfErrorsNameTheProblem() throws Exception {
+        byte[] obj = dev.sonde.bpf.testing.Resources.bytes("/bpf/sum_input.bpf.o");
+        Result missing = PluginProcess.run(List.of("01", "--elf", "--section", "kprobe/nothing"), PluginProcess.runnerHex(obj));
+        assertEquals(1, missing.status());
+        assertEquals("sonde-bpf-plugin: load error: no program in section kprobe/nothing (the object has: sonde/sum)\n",
+            missing.stderr());
+        byte[] cut = java.util.Arrays.copyOf(obj, 100);
+        Result truncated = PluginProcess.run(List.of("01", "--elf"), PluginProcess.runnerHex(cut));
+        assertEquals(1, truncated.status());
+        assertTrue(truncated.stderr().startsWith("sonde-bpf-plugin: load error: stdin.o: "), truncated.stderr());
     }
 
     @Test
