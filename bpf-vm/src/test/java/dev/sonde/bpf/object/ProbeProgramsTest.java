@@ -69,7 +69,7 @@ class ProbeProgramsTest {
             threads.add(new Thread(() -> {
                 for (int i = 1; i <= 5000; i++) {
                     // Retry when every slot is busy: the count must be exact, so no run is skipped.
-                    while (!tryRun(o, i)) {
+                    while (!runner.tryRun(o, "percpu_add", i)) {
                         Thread.onSpinWait();
                     }
                 }
@@ -96,21 +96,6 @@ class ProbeProgramsTest {
             }
         }
         assertEquals(4L * 5000, runs);
-    }
-
-    private boolean tryRun(BpfObject o, long n) {
-        if (runner.slots.holdsSlot()) {
-            return false;
-        }
-        try {
-            runner.run(o, "percpu_add", n);
-            return true;
-        } catch (org.opentest4j.AssertionFailedError noSlot) {
-            if (String.valueOf(noSlot.getMessage()).startsWith("no free slot")) {
-                return false;
-            }
-            throw noSlot;
-        }
     }
 
     @Test

@@ -120,6 +120,28 @@ final class ProbeRunner implements AutoCloseable {
         }
     }
 
+    /** Runs a program if a slot is free; false when every slot is busy (nothing ran). */
+    boolean tryRun(BpfObject o, String program, long... params) {
+        LoadedProgram p = o.program(program).orElseThrow();
+        Cpu cpu = slots.tryEnter();
+        if (cpu == null) {
+            return false;
+        }
+        try {
+            byte[] regs = new byte[PtRegs.SIZE];
+            for (int i = 0; i < params.length; i++) {
+                PtRegs.put(regs, PtRegs.param(i + 1), params[i]);
+            }
+            long ctx = cpu.bindContext(regs, 0, regs.length, false);
+            Interpreter.run(p.program(), cpu, ctx, 0);
+            assertFalse(cpu.faulted(), cpu::describeFault);
+            return true;
+        } finally {
+            cpu.unbindAll();
+            slots.exit(cpu);
+        }
+    }
+
     /** The u64 at {@code key} of a map with u32 or u64 keys. */
     static long u64(BpfMap m, long key) {
         byte[] k = new byte[m.keySize()];
