@@ -1,0 +1,107 @@
+package dev.sonde.bench;
+
+import dev.sonde.bpf.ctx.PtRegs;
+import dev.sonde.bpf.helper.Helpers;
+import dev.sonde.bpf.helper.ProbeEnv;
+import dev.sonde.bpf.helper.TracePipe;
+import dev.sonde.bpf.map.RingBuf;
+import dev.sonde.bpf.object.BpfObject;
+import dev.sonde.bpf.slot.ExecutionSlots;
+import dev.sonde.bpf.testing.Resources;
+import dev.sonde.bpf.vm.Cpu;
+import dev.sonde.bpf.vm.Interpreter;
+import dev.sonde.bpf.vm.Options;
+import dev.sonde.bpf.vm.Program;
+import java.util.concurrent.TimeUnit;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Group;
+import org.openjdk.jmh.annotations.GroupThreads;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * Map operations from a program (bpf-vm/src/test/bpf/bench_maps.bpf.c, interpreted): a hash
+ * lookup + update per run, a 64-byte ring-buffer reserve + submit per run with a consumer
+ * draining on another thread, and the empty program as the baseline for the run itself. Each run
+ * holds an execution slot as a probe hit would.
+ */
+@State(Scope.Group)
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
+public class MapBench {
+    private ExecutionSlots slots;
+    private BpfObject object;
+    private Program hash;
+    private Program ring;
+    private Program empty;
+    private RingBuf rb;
+    private final byte[] regs = new byte[PtRegs.SIZE];
+    private long key;
+
+    @Setup(Level.Trial)
+    public void setup() throws Exception {
+        slots = new ExecutionSlots(4);
+        object = BpfObject.load("bench_maps.bpf.o", Resources.bytes("/bpf/bench_maps.bpf.o"), slots,
+            Options.defaults().withHelpers(Helpers.all(ProbeEnv.NONE, TracePipe.DISCARD)));
+        hash = object.program("hash_lookup_update").orElseThrow().program();
+        ring = object.program("ring_reserve_submit").orElseThrow().program();
+        empty = object.program("empty").orElseThrow().program();
+        rb = (RingBuf) object.map("ring").orElseThrow();
+    }
+
+    @TearDown(Level.Trial)
+    public void tearDown() {
+        object.close();
+        slots.close();
+    }
+
+    private long run(Program p, long arg) {
+        Cpu cpu = slots.tryEnter();
+        if (cpu == null) {
+            return -1;
+        }
+        PtRegs.put(regs, PtRegs.DI, arg);
+        long ctx = cpu.bindContext(regs, 0, PtRegs.SIZE, false);
+        long r0 = Interpreter.run(p, cpu, ctx, 0);
+        slots.exit(cpu);
+        return r0;
+    }
+
+    @Benchmark
+    @Group("empty")
+    public long emptyProgram() {
+        return run(empty, 0);
+    }
+
+    @Benchmark
+    @Group("hash")
+    public long hashLookupUpdate() {
+        return run(hash, key++);
+    }
+
+    @Benchmark
+    @Group("ring")
+    @GroupThreads(1)
+    public long ringReserveSubmit() {
+        return run(ring, key++);
+    }
+
+    @Benchmark
+    @Group("ring")
+    @GroupThreads(1)
+    public int ringConsumer() {
+        return rb.poll((buf, off, len) -> 0, 4096);
+    }
+}
