@@ -48,8 +48,27 @@ public final class Interpreter {
         }
     }
 
-    @SuppressWarnings("fallthrough")
+    /**
+     * Continues a run begun elsewhere (by the JIT) at slot {@code pc} of {@code p}, with the
+     * registers, budget and call depth the Cpu holds now. Returns r0, or 0 after a fault.
+     */
+    public static long resume(Program p, Cpu cpu, int pc) {
+        return loop(p, cpu, pc);
+    }
+
+    /** Takes the tail call a helper requested ({@link Cpu#tailCallPending}) and continues there. */
+    public static long resumeTailCall(Cpu cpu) {
+        Program p = cpu.tailTarget;
+        cpu.tailTarget = null;
+        return loop(p, cpu, 0);
+    }
+
     private static long loop(Program p, Cpu cpu) {
+        return loop(p, cpu, 0);
+    }
+
+    @SuppressWarnings("fallthrough")
+    private static long loop(Program p, Cpu cpu, int start) {
         long[] r = cpu.regs;
         int[] code = p.code;
         int[] aux = p.aux;
@@ -57,8 +76,8 @@ public final class Interpreter {
         Helper[] helpers = p.helpers;
         cpu.current = p;
         long budget = cpu.budget;
-        int pc = 0;
-        int i = 0;
+        int pc = start;
+        int i = start;
         try {
         for (;;) {
             i = pc++;
