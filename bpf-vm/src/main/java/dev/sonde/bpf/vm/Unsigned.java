@@ -6,11 +6,11 @@ package dev.sonde.bpf.vm;
  * set, which would allocate on the probe path; these use the shift-and-correct method of Hacker's
  * Delight (§9-3) instead. The divisor must not be 0 (callers apply the ISA's divide-by-zero rule).
  */
-final class Unsigned {
+public final class Unsigned {
     private Unsigned() {
     }
 
-    static long div(long n, long d) {
+    public static long div(long n, long d) {
         if (d < 0) {
             return Long.compareUnsigned(n, d) < 0 ? 0 : 1;
         }
@@ -22,7 +22,7 @@ final class Unsigned {
         return Long.compareUnsigned(r, d) >= 0 ? q + 1 : q;
     }
 
-    static long rem(long n, long d) {
+    public static long rem(long n, long d) {
         if (d < 0) {
             return Long.compareUnsigned(n, d) < 0 ? n : n - d;
         }
