@@ -1,0 +1,42 @@
+package dev.sonde.bpf.jit;
+
+import java.util.ArrayList;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import net.bytebuddy.jar.asm.ConstantDynamic;
+import net.bytebuddy.jar.asm.Handle;
+import net.bytebuddy.jar.asm.Opcodes;
+import net.bytebuddy.jar.asm.Type;
+
+/**
+ * The objects a generated class uses as constants: the program, its helpers, the byte arrays of
+ * proven regions. They travel as the hidden class's class data (a list) and each is loaded with an
+ * {@code ldc} of a dynamic constant bootstrapped by {@code MethodHandles.classDataAt}. An
+ * {@code ldc} result is a true constant to C2: a helper call through it is devirtualised and
+ * inlined, as if the helper were written into the program.
+ */
+final class ClassConstants {
+    private static final Handle CLASS_DATA_AT = new Handle(Opcodes.H_INVOKESTATIC,
+        "java/lang/invoke/MethodHandles", "classDataAt",
+        "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/Class;I)Ljava/lang/Object;", false);
+
+    private final List<Object> values = new ArrayList<>();
+    private final Map<Object, ConstantDynamic> seen = new IdentityHashMap<>();
+
+    /**
+     * The constant for {@code value} seen as {@code type}; one entry per distinct object.
+     * {@code what} only documents the call site: classDataAt insists on the name "_".
+     */
+    ConstantDynamic of(Object value, Class<?> type, String what) {
+        return seen.computeIfAbsent(value, v -> {
+            values.add(v);
+            return new ConstantDynamic("_", Type.getDescriptor(type), CLASS_DATA_AT, values.size() - 1);
+        });
+    }
+
+    /** The class data to define the class with. */
+    List<Object> classData() {
+        return List.copyOf(values);
+    }
+}
