@@ -90,7 +90,7 @@ final class ControlFlow {
                     }
                     leader[t] = true;
                 }
-                if (endsBlock(op)) {
+                if (endsBlock(op) && i + 1 < n) {       // the sentinel is a block only if reachable
                     leader[i + 1] = true;
                 }
             }

@@ -159,11 +159,11 @@ final class FunctionGen {
         budgetStubs.add(new int[] {i});
         stubLabels.add(stub);
         mv.visitVarInsn(LLOAD, L_BUDGET);
-        mv.visitLdcInsn(k);
+        pushLong(k);
         mv.visitInsn(LCMP);
         mv.visitJumpInsn(IFLT, stub);
         mv.visitVarInsn(LLOAD, L_BUDGET);
-        mv.visitLdcInsn(k);
+        pushLong(k);
         mv.visitInsn(LSUB);
         mv.visitVarInsn(LSTORE, L_BUDGET);
     }
