@@ -35,6 +35,23 @@ final class ClassConstants {
         });
     }
 
+    /**
+     * Writes {@code <clinit>} to load every constant once. C2 (JDK 17) gives up on a method with
+     * an unresolved dynamic constant ("cannot parse method"), and a constant used only on a cold
+     * path (the program, for the budget slow path) would otherwise stay unresolved for ever.
+     */
+    void resolveAtInit(net.bytebuddy.jar.asm.ClassVisitor cv) {
+        net.bytebuddy.jar.asm.MethodVisitor mv = cv.visitMethod(Opcodes.ACC_STATIC, "<clinit>", "()V", null, null);
+        mv.visitCode();
+        for (ConstantDynamic c : seen.values()) {
+            mv.visitLdcInsn(c);
+            mv.visitInsn(Opcodes.POP);
+        }
+        mv.visitInsn(Opcodes.RETURN);
+        mv.visitMaxs(0, 0);
+        mv.visitEnd();
+    }
+
     /** The class data to define the class with. */
     List<Object> classData() {
         return List.copyOf(values);

@@ -83,6 +83,7 @@ public final class JitCompiler {
             f.emit();
             functions.add(f);
         }
+        consts.resolveAtInit(cw);
         cw.visitEnd();
         byte[] bytes;
         try {
