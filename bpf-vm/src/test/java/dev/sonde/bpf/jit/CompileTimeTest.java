@@ -53,6 +53,7 @@ class CompileTimeTest {
                 }
             }
             code.add(Insn.of(Op.MOV64_K, 0, 0, 0, f));
+            code.add(Insn.of(Op.MOV64_K, 3, 0, 0, 0));        // r3 after a call is the callee's: write before use
             while (code.size() - start < (f == 0 ? 98 : 99)) {
                 int n = code.size();
                 switch (n % 7) {
@@ -60,7 +61,7 @@ class CompileTimeTest {
                     case 1 -> code.add(Insn.of(Op.STX_DW, 10, 0, -8 * (1 + n % 60), 0));
                     case 2 -> code.add(Insn.of(Op.LDX_DW, 3, 10, -8 * (1 + n % 60), 0));
                     case 3 -> code.add(Insn.of(Op.XOR32_X, 0, 3, 0, 0));
-                    case 4 -> code.add(Insn.of(Op.JGT64_K, 0, 0, 1, 1000));
+                    case 4 -> code.add(Insn.of(Op.JGT64_K, 0, 0, 0, 1000));   // a branch to the next slot
                     case 5 -> code.add(Insn.of(Op.MUL64_K, 0, 0, 0, 31));
                     default -> code.add(Insn.of(Op.DIV64_K, 0, 0, 0, 7));
                 }
