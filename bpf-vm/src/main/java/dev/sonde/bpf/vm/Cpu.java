@@ -292,4 +292,77 @@ public final class Cpu {
     public long reg(int i) {
         return regs[i];
     }
+
+    // ---- for the JIT (dev.sonde.bpf.jit), which keeps registers in JVM locals -----------------
+
+    /**
+     * Resets the run state as {@link Interpreter#run} does before its first step (fault record,
+     * call depth, tail calls, budget, the global-region snapshot, the current program); the
+     * registers are the caller's business.
+     */
+    public void beginRun(Program p) {
+        faulted = false;
+        faultPcKnown = false;
+        faultCause = null;
+        depth = 0;
+        tailCalls = 0;
+        tailTarget = null;
+        budget = p.budget;
+        // Pairs with the volatile write in RegionTable.register, as in Interpreter.run.
+        globals = table.snapshot();
+        current = p;
+    }
+
+    /** Ends a run begun with {@link #beginRun}. */
+    public void endRun() {
+        current = null;
+    }
+
+    /** Instructions left in the current run; kept here across helper calls. */
+    public long budget() {
+        return budget;
+    }
+
+    public void setBudget(long b) {
+        budget = b;
+    }
+
+    /** The eight stack frames back to back: frame k is {@code [k * 512, (k + 1) * 512)}. */
+    public byte[] stack() {
+        return stack;
+    }
+
+    public void setReg(int i, long v) {
+        regs[i] = v;
+    }
+
+    /** Records the instruction of a fault already recorded by {@link #fault}; returns the signal to throw. */
+    public RuntimeException faultAt(int pc) {
+        // A fault inside a callback (bpf_loop) was already placed at its own instruction.
+        if (!faultPcKnown) {
+            faultPcKnown = true;
+            faultPc = pc;
+        }
+        return signal;
+    }
+
+    /** Records that a helper failed unexpectedly at {@code pc}, as the interpreter does; returns the signal. */
+    public RuntimeException helperError(Throwable cause, int pc) {
+        faulted = true;
+        faultKind = FaultKind.HELPER_ERROR;
+        faultCause = cause;
+        faultPc = pc;
+        faultPcKnown = true;
+        return signal;
+    }
+
+    /** True for the signal {@link #fault} returns (a fault already recorded), false for anything else. */
+    public static boolean isFaultSignal(Throwable t) {
+        return t instanceof FaultSignal;
+    }
+
+    /** True after a helper has asked for a tail call that has not been taken yet. */
+    public boolean tailCallPending() {
+        return tailTarget != null;
+    }
 }

@@ -91,11 +91,31 @@ public final class Interpreter {
         return result;
     }
 
-    @SuppressWarnings("fallthrough")
+    /**
+     * Continues a run begun elsewhere (by the JIT) at slot {@code pc} of {@code p}, with the
+     * registers, budget and call depth the Cpu holds now. Returns r0, or 0 after a fault.
+     */
+    public static long resume(Program p, Cpu cpu, int pc) {
+        cpu.current = p;
+        try {
+            return loop(p, cpu, pc, cpu.depth);
+        } catch (FaultSignal f) {
+            return 0;
+        }
+    }
+
+    /** Takes the tail call a helper requested ({@link Cpu#tailCallPending}) and continues there. */
+    public static long resumeTailCall(Cpu cpu) {
+        Program p = cpu.tailTarget;
+        cpu.tailTarget = null;
+        return resume(p, cpu, 0);
+    }
+
     /**
      * Executes from {@code startPc} until an exit at call depth {@code baseDepth}. A fault records
      * its instruction (the innermost one, when callbacks nest) and unwinds with the Cpu's signal.
      */
+    @SuppressWarnings("fallthrough")
     private static long loop(Program p, Cpu cpu, int startPc, int baseDepth) {
         long[] r = cpu.regs;
         int[] code = p.code;

@@ -183,6 +183,31 @@ public final class Program {
         return options;
     }
 
+    /** The pre-decoded words (layout in the class comment), one per slot plus the sentinel; a copy, for the JIT. */
+    public int[] code() {
+        return code.clone();
+    }
+
+    /** Offsets, absolute targets and helper ids per slot (see the class comment); a copy, for the JIT. */
+    public int[] aux() {
+        return aux.clone();
+    }
+
+    /** Immediates per slot, with each lddw's constant as resolved at load; a copy, for the JIT. */
+    public long[] imm() {
+        return imm.clone();
+    }
+
+    /** Helper bodies by id, null where none; a copy, for the JIT. */
+    public Helper[] helpers() {
+        return helpers.clone();
+    }
+
+    /** Instructions one run may execute. */
+    public long budget() {
+        return budget;
+    }
+
     @Override
     public String toString() {
         return "Program[" + name + ", " + insns.length + " slots, helpers " + Arrays.toString(
