@@ -9,7 +9,8 @@ import dev.sonde.bpf.object.BpfObject;
 import dev.sonde.bpf.object.LoadedProgram;
 import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.bpf.vm.Cpu;
-import dev.sonde.bpf.vm.Interpreter;
+import dev.sonde.bpf.exec.ExecMode;
+import dev.sonde.bpf.exec.Executable;
 import dev.sonde.bpf.vm.LoadException;
 import dev.sonde.bpf.vm.Options;
 import dev.sonde.bpf.vm.Program;
@@ -82,7 +83,12 @@ public final class ConformancePlugin {
         Cpu cpu = SLOTS.tryEnter();
         long r1 = memory == null ? 0 : cpu.bindCaller(0, memory, 0, memory.length, true);
         long r2 = memory == null ? 0 : memory.length;
-        long r0 = Interpreter.run(program, cpu, r1, r2);
+        ExecMode mode = opts.engine() == PluginOptions.Engine.JIT ? ExecMode.JIT : ExecMode.INTERPRET;
+        Executable exe = Executable.of(program, mode);
+        if (exe.declined() != null) {
+            err.println(NAME + ": the JIT declined the program (" + oneLine(exe.declined()) + "); it runs on the interpreter");
+        }
+        long r0 = exe.run(cpu, r1, r2);
         SLOTS.exit(cpu);
         if (cpu.faulted()) {
             err.println(NAME + ": fault: " + oneLine(cpu.describeFault()));

@@ -50,7 +50,7 @@ public record PluginOptions(byte[] memory, Engine engine, Input input, String se
         "r1 = r2 = 0); r0 is printed in hex on stdout.",
         "options:",
         "  --interpret      run on the interpreter (default)",
-        "  --jit            run JIT-compiled code (not available yet)",
+        "  --jit            run JIT-compiled code (the interpreter when the JIT declines, with a note on stderr)",
         "  --elf            stdin holds an ELF object file in hex; maps and global data are created",
         "  --section NAME   with --elf: the section of the program to run",
         "  --verify         verify the program before running it (not available yet)",
@@ -138,9 +138,6 @@ public record PluginOptions(byte[] memory, Engine engine, Input input, String se
     public String unavailable() {
         if (verify) {
             return "--verify is not available yet: the verifier is not built";
-        }
-        if (engine == Engine.JIT) {
-            return "--jit is not available yet: the JIT is not built; use --interpret";
         }
         return null;
     }

@@ -34,9 +34,13 @@ class ConformancePluginTest {
         return ConformanceSuite.names();
     }
 
-    static void assertPasses(String name) throws Exception {
+    static void assertPasses(String name, String engine) throws Exception {
         DataFile t = ConformanceSuite.load(name);
-        List<String> args = t.mem() == null ? List.of() : List.of(PluginProcess.runnerHex(t.mem()));
+        List<String> args = new java.util.ArrayList<>();
+        if (t.mem() != null) {
+            args.add(PluginProcess.runnerHex(t.mem()));
+        }
+        args.add(engine);
         Result r = PluginProcess.run(args, PluginProcess.runnerHex(t.program()) + "\n");
         assertEquals(0, r.status(), () -> name + ": " + r.stderr());
         assertEquals("", r.stderr(), name);
@@ -46,14 +50,21 @@ class ConformancePluginTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("sample")
     void runsConformanceTests(String name) throws Exception {
-        assertPasses(name);
+        assertPasses(name, "--interpret");
+    }
+
+    @ParameterizedTest(name = "{0} --jit")
+    @MethodSource("sample")
+    void runsConformanceTestsOnTheJit(String name) throws Exception {
+        assertPasses(name, "--jit");
     }
 
     @Tag("long")
     @ParameterizedTest(name = "{0}")
     @MethodSource("all")
     void runsTheWholeSuite(String name) throws Exception {
-        assertPasses(name);
+        assertPasses(name, "--interpret");
+        assertPasses(name, "--jit");
     }
 
     @Test
@@ -112,7 +123,7 @@ class ConformancePluginTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"--jit", "--verify"})
+    @ValueSource(strings = {"--verify"})
     void unbuiltFeaturesSaySo(String option) throws Exception {
         Result r = PluginProcess.run(List.of(option), "");
         assertEquals(2, r.status());

@@ -7,7 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.bpf.tools.ConformanceHelpers;
 import dev.sonde.bpf.vm.Cpu;
-import dev.sonde.bpf.vm.Interpreter;
+import dev.sonde.bpf.exec.ExecMode;
+import dev.sonde.bpf.exec.Executable;
 import dev.sonde.bpf.vm.LoadException;
 import dev.sonde.bpf.vm.Options;
 import dev.sonde.bpf.vm.Program;
@@ -38,6 +39,16 @@ class ConformanceSuiteTest {
     @ParameterizedTest(name = "{0}")
     @MethodSource("tests")
     void passes(String name) throws Exception {
+        check(name, ExecMode.INTERPRET);
+    }
+
+    @ParameterizedTest(name = "{0} (JIT)")
+    @MethodSource("tests")
+    void passesOnTheJit(String name) throws Exception {
+        check(name, ExecMode.JIT);
+    }
+
+    private static void check(String name, ExecMode mode) throws Exception {
         DataFile t = ConformanceSuite.load(name);
         Program program;
         try {
@@ -50,7 +61,9 @@ class ConformanceSuiteTest {
         byte[] mem = t.mem();
         long r1 = mem == null ? 0 : cpu.bindCaller(0, mem, 0, mem.length, true);
         long r2 = mem == null ? 0 : mem.length;
-        long r0 = Interpreter.run(program, cpu, r1, r2);
+        Executable exe = Executable.of(program, mode);
+        assertEquals(mode, exe.mode(), () -> name + ": the JIT declined: " + exe.declined());
+        long r0 = exe.run(cpu, r1, r2);
         if (t.error() != null) {
             assertTrue(cpu.faulted(), () -> name + " expects error '" + t.error() + "' but returned 0x" + Long.toHexString(r0));
             return;
