@@ -9,6 +9,7 @@ import java.util.List;
 
 /** Helper prototypes as Linux declares them (bodies are stubs: the verifier reads only protos). */
 final class TestHelpers {
+    // trace_printk declares only fmt and its size, as Linux does: r3..r5 are not checked.
     private TestHelpers() {
     }
 
@@ -18,12 +19,14 @@ final class TestHelpers {
         .with(3, "bpf_map_delete_elem", HelperProto.of(Ret.INTEGER, MAP, MAP_KEY), TestHelpers::stub)
         .with(4, "bpf_probe_read", HelperProto.of(Ret.INTEGER, UNINIT_MEM, SIZE_OR_ZERO, UNSAFE_PTR), TestHelpers::stub)
         .with(5, "bpf_ktime_get_ns", HelperProto.of(Ret.INTEGER), TestHelpers::stub)
-        .with(6, "bpf_trace_printk", HelperProto.of(Ret.INTEGER, MEM, SIZE, ANYTHING, ANYTHING, ANYTHING), TestHelpers::stub)
+        .with(6, "bpf_trace_printk", HelperProto.of(Ret.INTEGER, MEM, SIZE), TestHelpers::stub)
         .with(12, "bpf_tail_call", HelperProto.of(Ret.INTEGER, CTX, MAP, SCALAR), TestHelpers::stub)
         .with(14, "bpf_get_current_pid_tgid", HelperProto.of(Ret.INTEGER), TestHelpers::stub)
         .with(16, "bpf_get_current_comm", HelperProto.of(Ret.INTEGER, UNINIT_MEM, SIZE), TestHelpers::stub)
         .with(112, "bpf_probe_read_user", HelperProto.of(Ret.INTEGER, UNINIT_MEM, SIZE_OR_ZERO, UNSAFE_PTR), TestHelpers::stub)
         .with(113, "bpf_probe_read_kernel", HelperProto.of(Ret.INTEGER, UNINIT_MEM, SIZE_OR_ZERO, UNSAFE_PTR), TestHelpers::stub)
+        .with(114, "bpf_probe_read_user_str", HelperProto.of(Ret.INTEGER, UNINIT_MEM, SIZE_OR_ZERO, UNSAFE_PTR),
+            TestHelpers::stub)
         .with(130, "bpf_ringbuf_output", HelperProto.of(Ret.INTEGER, MAP, MEM, SIZE_OR_ZERO, SCALAR), TestHelpers::stub)
         .with(131, "bpf_ringbuf_reserve", HelperProto.returningMem(1, MAP, SCALAR, SCALAR), TestHelpers::stub)
         .with(132, "bpf_ringbuf_submit", HelperProto.of(Ret.VOID, RINGBUF_RECORD, SCALAR), TestHelpers::stub)
