@@ -202,31 +202,34 @@ public final class Verifier {
 
     /** The deepest call chain's total stack: functions' depths summed along call edges. */
     private void checkCallChainStack(Structure s) {
-        int worst = 0;
-        for (int f : s.functions) {
-            if (f == 0) {
-                worst = Math.max(worst, chain(s, 0, 0));
-            }
-        }
-        if (worst > cfg.maxChainStack()) {
-            throw Env.fail(-1, "the deepest call chain uses " + worst + " bytes of stack, more than the "
-                + cfg.maxChainStack() + " allowed");
+        long worst = chain(s, 0, 0);
+        int bytes = (int) (worst >>> 32);
+        if (bytes > cfg.maxChainStack()) {
+            int site = (int) worst;
+            throw Env.fail(site, "the deepest call chain uses " + bytes + " bytes of stack, more than the "
+                + cfg.maxChainStack() + " allowed; it starts with the call");
         }
     }
 
-    private int chain(Structure s, int fi, int depth) {
-        if (depth >= VerifierConfig.MAX_FRAMES) {
-            return 0;
-        }
+    /** (bytes << 32 | slot of the first call on the deepest chain from function fi). */
+    private long chain(Structure s, int fi, int depth) {
         int f = s.functions[fi];
-        int best = 0;
-        for (int i = f; i < s.functionEnd(fi); i++) {
-            Insn in = insns[i];
-            if (in != null && (in.op() == Op.CALL_LOCAL || in.op() == Op.LDDW_FUNC)) {
-                best = Math.max(best, chain(s, s.funcIndex[in.target(i)], depth + 1));
+        long best = 0;
+        int bestSite = -1;
+        if (depth < VerifierConfig.MAX_FRAMES) {
+            for (int i = f; i < s.functionEnd(fi); i++) {
+                Insn in = insns[i];
+                if (in != null && (in.op() == Op.CALL_LOCAL || in.op() == Op.LDDW_FUNC)) {
+                    long c = chain(s, s.funcIndex[in.target(i)], depth + 1) >>> 32;
+                    if (c > best || bestSite < 0) {
+                        best = c;
+                        bestSite = i;
+                    }
+                }
             }
         }
-        return roundUp(env.stackDepth[f]) + best;
+        long bytes = roundUp(env.stackDepth[f]) + best;
+        return bytes << 32 | (bestSite & 0xffffffffL);
     }
 
     private static int roundUp(int bytes) {
