@@ -93,6 +93,20 @@ final class Explored {
 
     // ---- inclusion --------------------------------------------------------------------------
 
+    /**
+     * Registers of frame {@code d} that matter: for the top frame those live at the next
+     * instruction; for a caller, r6-r9 live where the callee returns (r0-r5 are overwritten) — and
+     * r1-r5 too when the callee is a bpf_loop callback, whose next run reads them again.
+     */
+    private int live(VerifierState st, int d) {
+        if (d == st.depth) {
+            return structure.liveIn[st.pc];
+        }
+        Frame callee = st.frames[d + 1];
+        int mask = structure.liveIn[callee.callsite + 1] & 0x3c0;
+        return callee.callback ? mask | 0x3e : mask;
+    }
+
     private boolean includes(VerifierState old, VerifierState cur) {
         if (old.depth != cur.depth || old.refs.length != cur.refs.length) {
             return false;
@@ -103,7 +117,7 @@ final class Explored {
             if (of.callsite != cf.callsite || of.callback != cf.callback) {
                 return false;
             }
-            int live = d == cur.depth ? structure.liveIn[cur.pc] : structure.liveIn[cf.callsite + 1] & 0x3c0;
+            int live = live(cur, d);
             for (int r = 0; r < 10; r++) {
                 if ((live & (1 << r)) != 0 && !includes(of.regs[r], cf.regs[r], ids)) {
                     return false;
@@ -198,7 +212,7 @@ final class Explored {
         int h = st.depth * 31 + st.refs.length;
         for (int d = st.depth; d >= 0; d--) {
             Frame f = st.frames[d];
-            int live = d == st.depth ? structure.liveIn[st.pc] : structure.liveIn[f.callsite + 1] & 0x3c0;
+            int live = live(st, d);
             for (int r = 0; r < 10; r++) {
                 if ((live & (1 << r)) != 0) {
                     Reg g = f.regs[r];
@@ -226,7 +240,7 @@ final class Explored {
             if (of.callsite != cf.callsite) {
                 return false;
             }
-            int live = d == cur.depth ? structure.liveIn[cur.pc] : structure.liveIn[cf.callsite + 1] & 0x3c0;
+            int live = live(cur, d);
             for (int r = 0; r < 10; r++) {
                 if ((live & (1 << r)) != 0 && !sameValue(of.regs[r], cf.regs[r])) {
                     return false;

@@ -230,6 +230,14 @@ class NegativeCorpusTest {
             Prog.of().st(ST_DW, 10, -400, 0).callLocal("f").ret0().label("f").st(ST_DW, 10, -200, 0).ret0(),
             "deepest call chain uses 600 bytes");
 
+        // Regression: pruning inside a callee once compared the caller's registers with the liveness
+        // of the wrong instruction, so the second path (r6 a number) was pruned and never checked.
+        kprobe("caller register differs across a pruned callee", Prog.of().ldx(LDX_DW, 7, 1, 112)
+            .movr(6, 10).add(6, -8).st(ST_DW, 10, -8, 0)
+            .jmp(JNE64_K, 7, 0, "bad").ja("call").label("bad").mov(6, 5)
+            .label("call").callLocal("f").ldx(LDX_DW, 0, 6, 0).exit()
+            .label("f").ret0(), "R6 is a scalar (5)");
+
         // ---- pointer leaks and arithmetic abuse --------------------------------------------------
         kprobe("pointer stored into map", lookupChecked(0).stx(STX_DW, 0, 0, 10).ret0(), "would leak an address");
         kprobe("pointer stored into ringbuf record", reserve(8).jmp(JEQ64_K, 0, 0, "out").stx(STX_DW, 0, 0, 10)
