@@ -1,6 +1,5 @@
 package dev.sonde.bpf.helper;
 
-import static dev.sonde.bpf.vm.HelperProto.Arg.ANYTHING;
 import static dev.sonde.bpf.vm.HelperProto.Arg.MEM;
 import static dev.sonde.bpf.vm.HelperProto.Arg.SIZE;
 import static dev.sonde.bpf.vm.HelperProto.Arg.SIZE_OR_ZERO;
@@ -20,8 +19,12 @@ final class PrintHelpers {
     /** Longest message a trace line carries (the kernel's bprintf buffer is 512 bytes too). */
     static final int MAX_LINE = 512;
 
-    /** 6: {@code long bpf_trace_printk(const char *fmt, u32 fmt_size, ...)}: up to three arguments in r3–r5. */
-    static final HelperProto TRACE_PRINTK = HelperProto.of(INTEGER, MEM, SIZE, ANYTHING, ANYTHING, ANYTHING);
+    /**
+     * 6: {@code long bpf_trace_printk(const char *fmt, u32 fmt_size, ...)}: up to three arguments in
+     * r3–r5. As in Linux the prototype names only fmt and its size: the variadic registers are read
+     * as the format says and are not checked (bpf_printk with one argument leaves r4, r5 unset).
+     */
+    static final HelperProto TRACE_PRINTK = HelperProto.of(INTEGER, MEM, SIZE);
 
     static long tracePrintk(Cpu cpu, ProbeEnv env, TracePipe pipe, long fmt, long fmtSize, long a, long b, long c) {
         SlotState st = SlotState.of(cpu);

@@ -39,6 +39,8 @@ public abstract class BpfMap implements AutoCloseable {
     private final List<Integer> regionIds = new ArrayList<>(2);
     /** The map pointer programs hold (lddw src=1): an empty region whose owner is this map. */
     private long address;
+    /** The first region registered: the value storage (array values, hash slab, ring data); -1 if none. */
+    private volatile int valueRegionId = -1;
 
     protected BpfMap(MapType type, MapSpec spec, ExecutionSlots slots) {
         if (spec.type() != type.id) {
@@ -62,6 +64,14 @@ public abstract class BpfMap implements AutoCloseable {
             address = Addr.of(registerRegion(Region.Kind.MAP, " (map pointer)", new byte[0], 0, 0), 0);
         }
         return address;
+    }
+
+    /**
+     * The region that holds every value a program can get a pointer to (so a verifier's "inside a
+     * value of this map" proof means "inside this region"), or -1 for maps without values.
+     */
+    public final int valueRegionId() {
+        return valueRegionId;
     }
 
     // ---- definition ---------------------------------------------------------------------------
@@ -208,6 +218,9 @@ public abstract class BpfMap implements AutoCloseable {
         int id = table.register(new Region(kind, "map " + spec.name() + suffix, data, 0, size, perms, this));
         synchronized (regionIds) {
             regionIds.add(id);
+            if (valueRegionId < 0 && kind != Region.Kind.MAP) {
+                valueRegionId = id;
+            }
         }
         return id;
     }

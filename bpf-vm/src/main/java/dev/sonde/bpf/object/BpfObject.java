@@ -16,6 +16,12 @@ import dev.sonde.bpf.map.MapSpec;
 import dev.sonde.bpf.map.MapType;
 import dev.sonde.bpf.map.ProgArray;
 import dev.sonde.bpf.slot.ExecutionSlots;
+import dev.sonde.bpf.exec.ExecMode;
+import dev.sonde.bpf.exec.Executable;
+import dev.sonde.bpf.jit.AccessProofs;
+import dev.sonde.bpf.verifier.Proof;
+import dev.sonde.bpf.verifier.Verifier;
+import dev.sonde.bpf.verifier.VerifierException;
 import dev.sonde.bpf.vm.LoadException;
 import dev.sonde.bpf.vm.Options;
 import dev.sonde.bpf.vm.Program;
@@ -53,6 +59,16 @@ public final class BpfObject implements AutoCloseable {
      */
     public static BpfObject load(String name, byte[] bytes, ExecutionSlots slots, Options options)
             throws ObjectFormatException, LoadException {
+        return load(name, bytes, slots, new LoadOptions(options, false, ExecMode.INTERPRET, -1));
+    }
+
+    /**
+     * Loads an object; with {@link LoadOptions#verify} every program must pass the verifier (its
+     * log becomes the error) and the JIT may drop the checks the proof covers.
+     */
+    public static BpfObject load(String name, byte[] bytes, ExecutionSlots slots, LoadOptions load)
+            throws ObjectFormatException, LoadException {
+        Options options = load.vm();
         BpfObjectFile file = BpfObjectFile.parse(name, bytes);
         List<BpfMap> maps = new ArrayList<>();
         try {
@@ -62,7 +78,7 @@ public final class BpfObject implements AutoCloseable {
             Options withMaps = options.withResolver((slot, op, imm, next) -> resolve(name, maps, slot, op, imm, next));
             Map<String, LoadedProgram> programs = new LinkedHashMap<>();
             for (LinkedProgram lp : file.programs()) {
-                programs.put(lp.name(), prepare(name, lp, withMaps));
+                programs.put(lp.name(), prepare(name, lp, withMaps, load, file, maps, slots));
             }
             fillProgArrays(name, file, maps, programs);
             return new BpfObject(name, file, Collections.unmodifiableList(maps), Collections.unmodifiableMap(programs));
@@ -108,19 +124,32 @@ public final class BpfObject implements AutoCloseable {
         };
     }
 
-    private static LoadedProgram prepare(String object, LinkedProgram lp, Options options) throws LoadException {
+    private static LoadedProgram prepare(String object, LinkedProgram lp, Options options, LoadOptions load,
+                                         BpfObjectFile file, List<BpfMap> maps, ExecutionSlots slots) throws LoadException {
         Insn[] insns;
         try {
             insns = Decoder.decode(lp.insns());
         } catch (DecodeException e) {
             throw located(object, lp, e.slot(), e.getMessage().replaceFirst("^insn \\d+: ", ""), e);
         }
+        Program p;
         try {
-            Program p = Program.load(object + ":" + lp.name(), insns, options);
-            return new LoadedProgram(object, lp.name(), lp.section(), lp.secName(), p, lp);
+            p = Program.load(object + ":" + lp.name(), insns, options);
         } catch (LoadException e) {
             throw located(object, lp, e.insn(), e.getMessage().replaceFirst("^insn \\d+: ", ""), e);
         }
+        Proof proof = null;
+        AccessProofs proofs = AccessProofs.none();
+        if (load.verify()) {
+            try {
+                proof = Verifier.verify(insns, Verification.config(lp, options, load, file, maps));
+            } catch (VerifierException e) {
+                throw located(object, lp, -1, "rejected by the verifier: " + e.getMessage(), e);
+            }
+            proofs = Verification.accessProofs(proof, maps);
+        }
+        Executable exe = Executable.of(p, load.mode(), proofs, slots.regionTable());
+        return new LoadedProgram(object, lp.name(), lp.section(), lp.secName(), p, exe, proof, lp);
     }
 
     /** "o.bpf.o: program f (kprobe/X::y): insn 12 (f.bpf.c:31): reason". */

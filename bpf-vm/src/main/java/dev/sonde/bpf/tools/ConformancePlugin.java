@@ -6,7 +6,12 @@ import dev.sonde.bpf.helper.ProbeEnv;
 import dev.sonde.bpf.helper.TraceLine;
 import dev.sonde.bpf.helper.TracePipe;
 import dev.sonde.bpf.object.BpfObject;
+import dev.sonde.bpf.object.LoadOptions;
 import dev.sonde.bpf.object.LoadedProgram;
+import dev.sonde.bpf.verifier.ProgramType;
+import dev.sonde.bpf.verifier.Verifier;
+import dev.sonde.bpf.verifier.VerifierConfig;
+import dev.sonde.bpf.verifier.VerifierException;
 import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.bpf.exec.ExecMode;
@@ -57,11 +62,6 @@ public final class ConformancePlugin {
             out.print(PluginOptions.USAGE);
             return OK;
         }
-        String missing = opts.unavailable();
-        if (missing != null) {
-            err.println(NAME + ": " + missing);
-            return BAD_INVOCATION;
-        }
         byte[] input;
         try {
             input = Hex.parse(new String(in.readAllBytes(), StandardCharsets.US_ASCII));
@@ -107,13 +107,29 @@ public final class ConformancePlugin {
         Options options = Options.defaults()
             .withCpuVersion(opts.cpu())
             .withBudget(opts.budget());
+        int memLen = opts.memory() == null ? -1 : opts.memory().length;
         return switch (opts.input()) {
-            case RAW -> Program.load("stdin", input, options.withHelpers(ConformanceHelpers.table()));
+            case RAW -> {
+                Program p = Program.load("stdin", input, options.withHelpers(ConformanceHelpers.table()));
+                if (opts.verify()) {
+                    VerifierConfig cfg = (memLen >= 0 ? VerifierConfig.raw(memLen) : VerifierConfig.of(ProgramType.RAW))
+                        .withHelpers(ConformanceHelpers.table())
+                        .withCpuVersion(opts.cpu());
+                    try {
+                        Verifier.verify(p.insns(), cfg);
+                    } catch (VerifierException e) {
+                        throw new LoadException(e.insn(), "rejected by the verifier: "
+                            + e.getMessage().replaceFirst("^insn \\d+: ", ""), e);
+                    }
+                }
+                yield p;
+            }
             case ELF -> {
                 TracePipe pipe = (cpu, msg, off, len) -> err.println(TraceLine.format(Thread.currentThread().getName(),
                     Thread.currentThread().getId(), cpu.id, System.nanoTime(), msg, off, len));
                 BpfObject object = BpfObject.load("stdin.o", input, SLOTS,
-                    options.withHelpers(Helpers.all(ProbeEnv.NONE, pipe)));
+                    LoadOptions.of(options.withHelpers(Helpers.all(ProbeEnv.NONE, pipe)))
+                        .withVerify(opts.verify()).withMode(ExecMode.INTERPRET).withRawMemory(memLen));
                 yield pick(object, opts.section()).program();
             }
         };

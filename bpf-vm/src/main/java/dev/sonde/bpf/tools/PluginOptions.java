@@ -53,7 +53,7 @@ public record PluginOptions(byte[] memory, Engine engine, Input input, String se
         "  --jit            run JIT-compiled code (the interpreter when the JIT declines, with a note on stderr)",
         "  --elf            stdin holds an ELF object file in hex; maps and global data are created",
         "  --section NAME   with --elf: the section of the program to run",
-        "  --verify         verify the program before running it (not available yet)",
+        "  --verify         verify the program first (r1 = read-write memory of exactly the given length, r2 its length)",
         "  --cpu vN         accept the instructions of clang -mcpu=vN, v1..v4 (default v4)",
         "  --budget N       abort a run after N instructions (default " + Options.DEFAULT_BUDGET + ")",
         "  --help           print this text",
@@ -128,18 +128,6 @@ public record PluginOptions(byte[] memory, Engine engine, Input input, String se
             throw new UsageException("--section needs --elf");
         }
         return new PluginOptions(memory, engine, input, section, verify, cpu, budget, help);
-    }
-
-    /**
-     * What was asked for but is not built yet, as a message, or null when everything is. Adding
-     * the ELF loader, the verifier or the JIT means dropping its line here and handling it in
-     * {@link ConformancePlugin}.
-     */
-    public String unavailable() {
-        if (verify) {
-            return "--verify is not available yet: the verifier is not built";
-        }
-        return null;
     }
 
     private static boolean takesValue(String option) {

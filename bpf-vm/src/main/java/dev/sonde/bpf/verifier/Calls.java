@@ -260,6 +260,9 @@ final class Calls {
      */
     private static void enterCallback(Env env, VerifierState st, int target, Deque<VerifierState> pending, boolean first,
                                       int pc) {
+        if (!first) {
+            st.callbackRuns++;
+        }
         if (first) {
             VerifierState none = st.copy();
             none.regs0Unknown();

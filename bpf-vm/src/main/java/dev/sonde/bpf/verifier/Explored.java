@@ -61,6 +61,14 @@ final class Explored {
                     return new Visit(Verdict.PRUNED, e);
                 }
             } else if (e.hash == hash && exactlyEqual(e.state, cur)) {
+                // Inside a bpf_loop callback an exact repeat is the next iteration reaching the
+                // state of an earlier one: the helper bounds the iterations, and every other
+                // successor (the return to the caller) was forked off at the callback's exit, so
+                // this is the callback's fixpoint, not a loop that never ends.
+                if (cur.inCallback() && e.state.callbackRuns != cur.callbackRuns) {
+                    e.hits++;
+                    return new Visit(Verdict.PRUNED, e);
+                }
                 return new Visit(Verdict.LOOP, e);
             }
             e.misses++;

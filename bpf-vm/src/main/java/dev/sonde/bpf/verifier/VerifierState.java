@@ -19,6 +19,12 @@ final class VerifierState {
     Explored.Entry parent;
     /** Last control transfer on this path (for the log). */
     History history;
+    /**
+     * How many times a bpf_loop callback was re-entered on this path: two exactly equal states with
+     * different counts are successive iterations (the callback's fixpoint), equal counts a loop
+     * inside one iteration. Not part of state equality.
+     */
+    int callbackRuns;
 
     VerifierState(Frame entry) {
         frames = new Frame[VerifierConfig.MAX_FRAMES];
@@ -36,10 +42,21 @@ final class VerifierState {
         refPcs = o.refPcs;
         parent = o.parent;
         history = o.history;
+        callbackRuns = o.callbackRuns;
     }
 
     VerifierState copy() {
         return new VerifierState(this);
+    }
+
+    /** True when some frame of the chain was entered by bpf_loop as a callback. */
+    boolean inCallback() {
+        for (int d = 0; d <= depth; d++) {
+            if (frames[d].callback) {
+                return true;
+            }
+        }
+        return false;
     }
 
     Frame top() {

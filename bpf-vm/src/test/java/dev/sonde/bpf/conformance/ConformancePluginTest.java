@@ -122,12 +122,26 @@ class ConformancePluginTest {
         assertEquals("sonde-bpf-plugin: fault: insn 0: instruction budget exhausted\n", r.stderr());
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {"--verify"})
-    void unbuiltFeaturesSaySo(String option) throws Exception {
-        Result r = PluginProcess.run(List.of(option), "");
-        assertEquals(2, r.status());
-        assertTrue(r.stderr().startsWith("sonde-bpf-plugin: " + option + " is not available yet"), r.stderr());
+    @Test
+    void verifyRunsASafeProgramAndRejectsAnUnsafeOneWithTheReason() throws Exception {
+        byte[] safe = Assembler.assembleBytes("ldxb %r0, [%r1+3]\nexit");
+        Result ok = PluginProcess.run(List.of("01 02 03 04", "--verify"), PluginProcess.runnerHex(safe) + "\n");
+        assertEquals("4\n", ok.stdout(), ok.stderr());
+        byte[] unsafe = Assembler.assembleBytes("ldxb %r0, [%r1+4]\nexit");
+        Result bad = PluginProcess.run(List.of("01 02 03 04", "--verify"), PluginProcess.runnerHex(unsafe) + "\n");
+        assertEquals(1, bad.status());
+        assertEquals("", bad.stdout());
+        assertTrue(bad.stderr().startsWith("sonde-bpf-plugin: load error: insn 0: rejected by the verifier: "), bad.stderr());
+        Result unverified = PluginProcess.run(List.of("01 02 03 04"), PluginProcess.runnerHex(unsafe) + "\n");
+        assertTrue(unverified.stderr().startsWith("sonde-bpf-plugin: fault: insn 0: access outside its region"),
+            unverified.stderr());
+    }
+
+    @Test
+    void verifyAppliesToElfObjectsToo() throws Exception {
+        String hex = PluginProcess.runnerHex(dev.sonde.bpf.testing.Resources.bytes("/bpf/sum_input.bpf.o"));
+        Result r = PluginProcess.run(List.of("01 02 03 02", "--elf", "--verify", "--jit"), hex);
+        assertEquals(Long.toHexString(7 + 1 + 2 + 3 + 2 + (3L << 16)) + "\n", r.stdout(), r.stderr());
     }
 
     @Test

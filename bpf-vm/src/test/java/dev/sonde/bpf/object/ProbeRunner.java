@@ -12,7 +12,7 @@ import dev.sonde.bpf.map.BpfMap;
 import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.bpf.testing.Resources;
 import dev.sonde.bpf.vm.Cpu;
-import dev.sonde.bpf.vm.Interpreter;
+import dev.sonde.bpf.exec.ExecMode;
 import dev.sonde.bpf.vm.Options;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -78,9 +78,13 @@ final class ProbeRunner implements AutoCloseable {
 
     final TracePipe pipe = (cpu, msg, off, len) -> trace.add(new String(msg, off, len, StandardCharsets.UTF_8));
 
+    /** Verified and JIT-compiled unless a test says otherwise. */
+    volatile boolean verify = true;
+    volatile ExecMode mode = ExecMode.JIT;
+
     BpfObject load(String resource) throws Exception {
         BpfObject o = BpfObject.load(resource.substring(resource.lastIndexOf('/') + 1), Resources.bytes(resource), slots,
-            Options.defaults().withHelpers(Helpers.all(env, pipe)));
+            LoadOptions.of(Options.defaults().withHelpers(Helpers.all(env, pipe))).withVerify(verify).withMode(mode));
         objects.add(o);
         return o;
     }
@@ -111,7 +115,7 @@ final class ProbeRunner implements AutoCloseable {
             }
             PtRegs.put(regs, PtRegs.IP, funcIp);
             long ctx = cpu.bindContext(regs, 0, regs.length, false);
-            long r0 = Interpreter.run(p.program(), cpu, ctx, 0);
+            long r0 = p.executable().run(cpu, ctx, 0);
             assertFalse(cpu.faulted(), cpu::describeFault);
             return r0;
         } finally {
@@ -133,7 +137,7 @@ final class ProbeRunner implements AutoCloseable {
                 PtRegs.put(regs, PtRegs.param(i + 1), params[i]);
             }
             long ctx = cpu.bindContext(regs, 0, regs.length, false);
-            Interpreter.run(p.program(), cpu, ctx, 0);
+            p.executable().run(cpu, ctx, 0);
             assertFalse(cpu.faulted(), cpu::describeFault);
             return true;
         } finally {

