@@ -11,9 +11,9 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Reads a JMH JSON result of {@link InterpreterBench} and prints, per kernel and length, ns/call,
- * ns/byte, ns per eBPF instruction, the plain-Java time and the VM/Java ratio, plus the allocation
- * rate when the run had {@code -prof gc}. Usage: {@code Report result.json}.
+ * Reads a JMH JSON result of {@link KernelBench} and prints, per kernel and length and per engine
+ * (interpreter, JIT), ns/call, ns/byte, ns per eBPF instruction and the ratio to plain Java in the
+ * same run, plus B/op when the run had {@code -prof gc}. Usage: {@code Report result.json}.
  */
 public final class Report {
     private static final Pattern ENTRY = Pattern.compile(
@@ -34,29 +34,32 @@ public final class Report {
                 parts.add(p);
             }
         }
-        Map<String, double[]> rows = new LinkedHashMap<>();
+        // kernel:len -> engine -> {score, error, B/op}
+        Map<String, Map<String, double[]>> rows = new LinkedHashMap<>();
         for (String part : parts) {
             Matcher m = ENTRY.matcher(part);
             if (!m.find()) {
                 continue;
             }
-            double[] row = rows.computeIfAbsent(m.group(2), k -> new double[] {Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN});
-            int base = m.group(1).equals("vm") ? 0 : 2;
-            row[base] = Double.parseDouble(m.group(3));
-            row[base + 1] = m.group(4).startsWith("\"") ? Double.NaN : Double.parseDouble(m.group(4));
-            if (base == 0 && m.group(6) != null) {
-                row[4] = Double.parseDouble(m.group(6));
-            }
+            double err = m.group(4).startsWith("\"") ? Double.NaN : Double.parseDouble(m.group(4));
+            double alloc = m.group(6) == null ? Double.NaN : Double.parseDouble(m.group(6));
+            rows.computeIfAbsent(m.group(2), k -> new LinkedHashMap<>())
+                .put(m.group(1), new double[] {Double.parseDouble(m.group(3)), err, alloc});
         }
-        System.out.printf("%-18s %12s %9s %9s %12s %7s %10s%n", "kernel:len", "vm ns/call", "ns/byte", "ns/insn",
-            "java ns/call", "vm/java", "vm B/op");
-        for (Map.Entry<String, double[]> e : rows.entrySet()) {
+        System.out.printf("%-16s %-6s %16s %9s %9s %8s %9s%n", "kernel:len", "engine", "ns/call", "ns/byte", "ns/insn",
+            "x java", "B/op");
+        for (Map.Entry<String, Map<String, double[]>> e : rows.entrySet()) {
             String[] kv = e.getKey().split(":");
             int len = Integer.parseInt(kv[1]);
-            double[] r = e.getValue();
-            System.out.printf("%-18s %8.0f±%-4.0f %9.2f %9.3f %8.0f±%-4.0f %7.1f %10s%n", e.getKey(), r[0], r[1],
-                r[0] / len, r[0] / Kernels.instructions(kv[0], len), r[2], r[3], r[0] / r[2],
-                Double.isNaN(r[4]) ? "-" : String.format("%.3f", r[4]));
+            double[] java = e.getValue().get("java");
+            for (Map.Entry<String, double[]> engine : e.getValue().entrySet()) {
+                double[] r = engine.getValue();
+                boolean vm = !engine.getKey().equals("java");
+                System.out.printf("%-16s %-6s %9.0f ± %-5.0f %9.2f %9s %8s %9s%n", e.getKey(), engine.getKey(), r[0], r[1],
+                    r[0] / len, vm ? String.format("%.3f", r[0] / Kernels.instructions(kv[0], len)) : "-",
+                    vm && java != null ? String.format("%.2f", r[0] / java[0]) : "-",
+                    Double.isNaN(r[2]) ? "-" : String.format("%.3f", r[2]));
+            }
         }
     }
 }

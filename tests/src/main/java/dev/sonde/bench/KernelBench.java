@@ -1,5 +1,7 @@
 package dev.sonde.bench;
 
+import dev.sonde.bpf.jit.CompiledProgram;
+import dev.sonde.bpf.jit.JitCompiler;
 import dev.sonde.bpf.testing.Resources;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.bpf.vm.Interpreter;
@@ -19,10 +21,12 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The kernels of shared/bench through Sonde's interpreter ({@code vm}) and in plain Java
- * ({@code java}), in the same run, on the input shared/bench/README.md defines. Every memory access
- * of the interpreter is bounds-checked (no verifier runs here). {@link Report} turns the JSON
- * result into ns/call, ns/byte and ns per eBPF instruction.
+ * The kernels of shared/bench through Sonde's interpreter ({@code vm}), through the JIT
+ * ({@code jit}) and in plain Java ({@code java}), in the same run, on the input
+ * shared/bench/README.md defines. The interpreter checks every memory access; the JIT runs with
+ * the checks the verifier cannot remove for these programs (their input is caller memory, checked
+ * at run time; stack accesses at constant offsets from r10 are unchecked). {@link Report} turns
+ * the JSON result into ns/call, ns/byte and ns per eBPF instruction.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -30,7 +34,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @Warmup(iterations = 5, time = 1)
 @Measurement(iterations = 5, time = 1)
 @Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m"})
-public class InterpreterBench {
+public class KernelBench {
     @Param({"fletcher16:80", "fletcher16:160", "fletcher16:320", "fletcher16:640", "fletcher16:1280",
         "fletcher16:2560", "fnv1a64:2560", "bubble64:256"})
     public String kernel;
@@ -39,6 +43,7 @@ public class InterpreterBench {
     private int len;
     private String name;
     private Program program;
+    private CompiledProgram compiled;
     private Cpu cpu;
     private long mem;
 
@@ -50,14 +55,21 @@ public class InterpreterBench {
         input = Resources.benchInput();
         byte[] text = Resources.section(Resources.bytes("/bench/" + name + ".bpf.o"), ".text");
         program = Program.load(name, text, Options.defaults().withCpuVersion(1));
+        compiled = JitCompiler.compile(program);
         cpu = new Cpu(0);
         mem = cpu.bindCaller(0, input, 0, len, false);
         long expected = java();
         long got = vm();
-        if (got != expected || cpu.faulted()) {
-            throw new IllegalStateException(name + ": vm " + Long.toHexString(got) + " != java "
-                + Long.toHexString(expected) + " " + cpu.describeFault());
+        long gotJit = jit();
+        if (got != expected || gotJit != expected || cpu.faulted()) {
+            throw new IllegalStateException(name + ": vm " + Long.toHexString(got) + ", jit " + Long.toHexString(gotJit)
+                + ", java " + Long.toHexString(expected) + " " + cpu.describeFault());
         }
+    }
+
+    @Benchmark
+    public long jit() {
+        return compiled.run(cpu, mem, len);
     }
 
     @Benchmark
