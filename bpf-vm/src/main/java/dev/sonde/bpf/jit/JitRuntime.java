@@ -1,5 +1,6 @@
 package dev.sonde.bpf.jit;
 
+import dev.sonde.bpf.mem.ByteAtomics;
 import dev.sonde.bpf.mem.Region;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.bpf.vm.FaultKind;
@@ -155,12 +156,12 @@ final class JitRuntime {
 
     static long rmw64(byte[] a, int idx, long v, long expected, int variant) {
         return switch (variant) {
-            case 1, 5 -> (long) I64.getAndAdd(a, idx, v);
-            case 2, 6 -> (long) I64.getAndBitwiseOr(a, idx, v);
-            case 3, 7 -> (long) I64.getAndBitwiseAnd(a, idx, v);
-            case 4, 8 -> (long) I64.getAndBitwiseXor(a, idx, v);
-            case 9 -> (long) I64.getAndSet(a, idx, v);
-            case 10 -> (long) I64.compareAndExchange(a, idx, expected, v);
+            case 1, 5 -> (long) ByteAtomics.getAndAdd64(a, idx, v);
+            case 2, 6 -> (long) ByteAtomics.getAndOr64(a, idx, v);
+            case 3, 7 -> (long) ByteAtomics.getAndAnd64(a, idx, v);
+            case 4, 8 -> (long) ByteAtomics.getAndXor64(a, idx, v);
+            case 9 -> (long) ByteAtomics.getAndSet64(a, idx, v);
+            case 10 -> (long) ByteAtomics.compareAndExchange64(a, idx, expected, v);
             default -> throw new AssertionError("atomic variant " + variant);
         };
     }
@@ -168,12 +169,12 @@ final class JitRuntime {
     static long rmw32(byte[] a, int idx, long v, long expected, int variant) {
         int x = (int) v;
         int old = switch (variant) {
-            case 1, 5 -> (int) I32.getAndAdd(a, idx, x);
-            case 2, 6 -> (int) I32.getAndBitwiseOr(a, idx, x);
-            case 3, 7 -> (int) I32.getAndBitwiseAnd(a, idx, x);
-            case 4, 8 -> (int) I32.getAndBitwiseXor(a, idx, x);
-            case 9 -> (int) I32.getAndSet(a, idx, x);
-            case 10 -> (int) I32.compareAndExchange(a, idx, (int) expected, x);
+            case 1, 5 -> (int) ByteAtomics.getAndAdd32(a, idx, x);
+            case 2, 6 -> (int) ByteAtomics.getAndOr32(a, idx, x);
+            case 3, 7 -> (int) ByteAtomics.getAndAnd32(a, idx, x);
+            case 4, 8 -> (int) ByteAtomics.getAndXor32(a, idx, x);
+            case 9 -> (int) ByteAtomics.getAndSet32(a, idx, x);
+            case 10 -> (int) ByteAtomics.compareAndExchange32(a, idx, (int) expected, x);
             default -> throw new AssertionError("atomic variant " + variant);
         };
         return old & 0xffffffffL;
@@ -193,9 +194,9 @@ final class JitRuntime {
             }
             byte[] a = r.data();
             return switch (size) {
-                case 8 -> (long) I64.getAcquire(a, idx);
-                case 4 -> (int) I32.getAcquire(a, idx) & 0xffffffffL;
-                default -> (short) I16.getAcquire(a, idx) & 0xffffL;
+                case 8 -> (long) ByteAtomics.getAcquire64(a, idx);
+                case 4 -> (int) ByteAtomics.getAcquire32(a, idx) & 0xffffffffL;
+                default -> (short) ByteAtomics.getAcquire16(a, idx) & 0xffffL;
             };
         } catch (RuntimeException e) {
             throw cpu.faultAt(pc);
@@ -216,9 +217,9 @@ final class JitRuntime {
             }
             byte[] a = r.data();
             switch (size) {
-                case 8 -> I64.setRelease(a, idx, v);
-                case 4 -> I32.setRelease(a, idx, (int) v);
-                default -> I16.setRelease(a, idx, (short) v);
+                case 8 -> ByteAtomics.setRelease64(a, idx, v);
+                case 4 -> ByteAtomics.setRelease32(a, idx, (int) v);
+                default -> ByteAtomics.setRelease16(a, idx, (short) v);
             }
         } catch (RuntimeException e) {
             throw cpu.faultAt(pc);

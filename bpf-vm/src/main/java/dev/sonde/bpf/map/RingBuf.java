@@ -1,5 +1,6 @@
 package dev.sonde.bpf.map;
 
+import dev.sonde.bpf.mem.ByteAtomics;
 import dev.sonde.bpf.mem.Region;
 import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.bpf.vm.Cpu;
@@ -166,7 +167,7 @@ public final class RingBuf extends BpfMap {
         int committed = (len & ~RingBufHeader.BUSY_BIT) | (discard ? RingBufHeader.DISCARD_BIT : 0);
         // Volatile exchange pairs with the getAcquire of the header in poll: the payload stores
         // precede the cleared BUSY bit.
-        I32.getAndSet(data, hdr, committed);
+        ByteAtomics.getAndSet32(data, hdr, committed);
         wake(hdr, flags);
     }
 
@@ -236,7 +237,7 @@ public final class RingBuf extends BpfMap {
             }
             int idx = (int) (cons & mask);
             // Pairs with the getAndSet in commit.
-            int len = (int) I32.getAcquire(data, idx);
+            int len = (int) ByteAtomics.getAcquire32(data, idx);
             if ((len & RingBufHeader.BUSY_BIT) != 0) {
                 break;
             }

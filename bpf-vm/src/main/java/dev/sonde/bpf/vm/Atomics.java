@@ -1,5 +1,6 @@
 package dev.sonde.bpf.vm;
 
+import dev.sonde.bpf.mem.ByteAtomics;
 import dev.sonde.bpf.mem.Region;
 import java.lang.invoke.VarHandle;
 
@@ -41,16 +42,16 @@ final class Atomics {
             byte[] a = reg.data();
             long v = r[s];
             switch (variant) {
-                case 1 -> Cpu.I64.getAndAdd(a, idx, v);
-                case 2 -> Cpu.I64.getAndBitwiseOr(a, idx, v);
-                case 3 -> Cpu.I64.getAndBitwiseAnd(a, idx, v);
-                case 4 -> Cpu.I64.getAndBitwiseXor(a, idx, v);
-                case 5 -> r[s] = (long) Cpu.I64.getAndAdd(a, idx, v);
-                case 6 -> r[s] = (long) Cpu.I64.getAndBitwiseOr(a, idx, v);
-                case 7 -> r[s] = (long) Cpu.I64.getAndBitwiseAnd(a, idx, v);
-                case 8 -> r[s] = (long) Cpu.I64.getAndBitwiseXor(a, idx, v);
-                case 9 -> r[s] = (long) Cpu.I64.getAndSet(a, idx, v);
-                case 10 -> r[0] = (long) Cpu.I64.compareAndExchange(a, idx, r[0], v);
+                case 1 -> ByteAtomics.getAndAdd64(a, idx, v);
+                case 2 -> ByteAtomics.getAndOr64(a, idx, v);
+                case 3 -> ByteAtomics.getAndAnd64(a, idx, v);
+                case 4 -> ByteAtomics.getAndXor64(a, idx, v);
+                case 5 -> r[s] = (long) ByteAtomics.getAndAdd64(a, idx, v);
+                case 6 -> r[s] = (long) ByteAtomics.getAndOr64(a, idx, v);
+                case 7 -> r[s] = (long) ByteAtomics.getAndAnd64(a, idx, v);
+                case 8 -> r[s] = (long) ByteAtomics.getAndXor64(a, idx, v);
+                case 9 -> r[s] = (long) ByteAtomics.getAndSet64(a, idx, v);
+                case 10 -> r[0] = (long) ByteAtomics.compareAndExchange64(a, idx, r[0], v);
                 default -> throw new AssertionError("atomic variant " + variant);
             }
         } else {
@@ -59,16 +60,16 @@ final class Atomics {
             byte[] a = reg.data();
             int v = (int) r[s];
             switch (variant) {
-                case 1 -> Cpu.I32.getAndAdd(a, idx, v);
-                case 2 -> Cpu.I32.getAndBitwiseOr(a, idx, v);
-                case 3 -> Cpu.I32.getAndBitwiseAnd(a, idx, v);
-                case 4 -> Cpu.I32.getAndBitwiseXor(a, idx, v);
-                case 5 -> r[s] = Interpreter.u32((int) Cpu.I32.getAndAdd(a, idx, v));
-                case 6 -> r[s] = Interpreter.u32((int) Cpu.I32.getAndBitwiseOr(a, idx, v));
-                case 7 -> r[s] = Interpreter.u32((int) Cpu.I32.getAndBitwiseAnd(a, idx, v));
-                case 8 -> r[s] = Interpreter.u32((int) Cpu.I32.getAndBitwiseXor(a, idx, v));
-                case 9 -> r[s] = Interpreter.u32((int) Cpu.I32.getAndSet(a, idx, v));
-                case 10 -> r[0] = Interpreter.u32((int) Cpu.I32.compareAndExchange(a, idx, (int) r[0], v));
+                case 1 -> ByteAtomics.getAndAdd32(a, idx, v);
+                case 2 -> ByteAtomics.getAndOr32(a, idx, v);
+                case 3 -> ByteAtomics.getAndAnd32(a, idx, v);
+                case 4 -> ByteAtomics.getAndXor32(a, idx, v);
+                case 5 -> r[s] = Interpreter.u32((int) ByteAtomics.getAndAdd32(a, idx, v));
+                case 6 -> r[s] = Interpreter.u32((int) ByteAtomics.getAndOr32(a, idx, v));
+                case 7 -> r[s] = Interpreter.u32((int) ByteAtomics.getAndAnd32(a, idx, v));
+                case 8 -> r[s] = Interpreter.u32((int) ByteAtomics.getAndXor32(a, idx, v));
+                case 9 -> r[s] = Interpreter.u32((int) ByteAtomics.getAndSet32(a, idx, v));
+                case 10 -> r[0] = Interpreter.u32((int) ByteAtomics.compareAndExchange32(a, idx, (int) r[0], v));
                 default -> throw new AssertionError("atomic variant " + variant);
             }
         }
@@ -83,9 +84,9 @@ final class Atomics {
         int idx = cpu.atomicIndex(addr, size, Region.READ);
         byte[] a = cpu.regionOf(addr).data();
         return switch (size) {
-            case 8 -> (long) Cpu.I64.getAcquire(a, idx);
-            case 4 -> Interpreter.u32((int) Cpu.I32.getAcquire(a, idx));
-            default -> (short) Cpu.I16.getAcquire(a, idx) & 0xffffL;
+            case 8 -> (long) ByteAtomics.getAcquire64(a, idx);
+            case 4 -> Interpreter.u32((int) ByteAtomics.getAcquire32(a, idx));
+            default -> (short) ByteAtomics.getAcquire16(a, idx) & 0xffffL;
         };
     }
 
@@ -98,9 +99,9 @@ final class Atomics {
         int idx = cpu.atomicIndex(addr, size, Region.WRITE);
         byte[] a = cpu.regionOf(addr).data();
         switch (size) {
-            case 8 -> Cpu.I64.setRelease(a, idx, v);
-            case 4 -> Cpu.I32.setRelease(a, idx, (int) v);
-            default -> Cpu.I16.setRelease(a, idx, (short) v);
+            case 8 -> ByteAtomics.setRelease64(a, idx, v);
+            case 4 -> ByteAtomics.setRelease32(a, idx, (int) v);
+            default -> ByteAtomics.setRelease16(a, idx, (short) v);
         }
     }
 }
