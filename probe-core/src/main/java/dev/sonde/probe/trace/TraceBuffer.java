@@ -48,6 +48,11 @@ public final class TraceBuffer implements TracePipe {
         rings[slot].write(System.nanoTime(), Thread.currentThread(), msg, off, len);
     }
 
+    /** {@link #write} with a given timestamp and thread (for tests that need exact stamps). */
+    void write(int slot, long nanos, Thread thread, byte[] msg, int off, int len) {
+        rings[slot].write(nanos, thread, msg, off, len);
+    }
+
     /** Lines dropped because a ring was full, over all slots. */
     public long dropped() {
         long n = 0;
