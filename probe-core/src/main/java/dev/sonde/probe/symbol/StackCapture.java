@@ -14,8 +14,8 @@ import java.util.stream.Stream;
  *
  * <p>Cost: {@link StackWalker} allocates (its stream, a frame buffer, one {@code StackFrameInfo}
  * per frame it materialises), so a capture is not allocation-free; {@code StackCaptureTest}
- * measures it (about 1.4 KB plus about 140 bytes per frame walked on JDK 17; see
- * notes/probe-core-design.md). Stacks are captured only when a program asks for one, and the
+ * measures it (on JDK 17 about 0.5 KB plus about 270 bytes per frame walked: 2.6 KB for 8 frames,
+ * 20.5 KB for 75; see notes/probe-core-design.md). Stacks are captured only when a program asks for one, and the
  * first walk through a (method, bci) also registers its symbol and line, which takes the symbol
  * table's lock once.
  *
