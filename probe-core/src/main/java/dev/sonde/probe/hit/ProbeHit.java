@@ -1,0 +1,248 @@
+package dev.sonde.probe.hit;
+
+import dev.sonde.bpf.vm.Cpu;
+import dev.sonde.probe.object.ObjectTable;
+import dev.sonde.probe.symbol.MethodSymbol;
+
+/**
+ * One hit of a probed method on one execution slot: what the trampoline saw and what the slot's
+ * programs may read (through {@link JvmProbeEnv} and the {@link ContextImage}).
+ *
+ * <p>Not an immutable value, on purpose: the probe path allocates nothing, so each slot owns one
+ * ProbeHit ({@link ProbeHits}) that every hit on the slot refills. The protocol, on the thread that
+ * holds the slot:
+ * <ol>
+ * <li>{@link #begin} names the method, cookie and parameter count and makes the hit current
+ *     ({@code cpu.attachment = this});</li>
+ * <li>{@code param…}, {@link #thisObject}, {@link #caller} and, at a return, {@code returning…} /
+ *     {@link #throwing} fill it (references become handles in the hit's {@link ObjectTable});</li>
+ * <li>{@link #bind} fills the pt_regs image and returns the context address for the programs;</li>
+ * <li>{@link #end} unbinds the image, drops every reference (so nothing leaks and nothing is held
+ *     from the GC), retires the hit's handles and clears {@code cpu.attachment}.</li>
+ * </ol>
+ * A return probe is its own hit: the trampoline fills the parameters again from its frame, as
+ * parameters stay readable at return (DESIGN.md §3).
+ *
+ * <p>Assumption: only the slot's holder touches it; slot hand-over orders one holder before the
+ * next. No method allocates or blocks; misuse (an index out of range) throws, as a trampoline bug.
+ */
+public final class ProbeHit {
+    /** The JVM's limit on parameter slots; a method can have no more declared parameters. */
+    public static final int MAX_PARAMS = 255;
+
+    private final int slot;
+    private final ObjectTable objects;
+    private final ContextImage context = new ContextImage();
+    private final long[] params = new long[MAX_PARAMS];
+
+    private boolean active;
+    private MethodSymbol method;
+    private long cookie;
+    private int paramCount;
+    private long thisHandle;
+    private long ret;
+    private boolean atReturn;
+    private boolean exceptional;
+    private long caller;
+
+    /** The hit record of slot {@code slot} of {@code slots}. */
+    public ProbeHit(int slot, int slots) {
+        this.slot = slot;
+        this.objects = new ObjectTable(slot, slots);
+    }
+
+    /** Starts a hit of {@code method} on {@code cpu}, which must be this record's slot. */
+    public ProbeHit begin(Cpu cpu, MethodSymbol method, long cookie, int paramCount) {
+        if (cpu.id != slot) {
+            throw new IllegalArgumentException("hit record of slot " + slot + " used on slot " + cpu.id);
+        }
+        if (paramCount < 0 || paramCount > MAX_PARAMS) {
+            throw new IllegalArgumentException("parameter count " + paramCount);
+        }
+        if (active) {
+            end(cpu);
+        }
+        this.method = method;
+        this.cookie = cookie;
+        this.paramCount = paramCount;
+        this.thisHandle = 0;
+        this.ret = 0;
+        this.atReturn = false;
+        this.exceptional = false;
+        this.caller = 0;
+        for (int i = 0; i < paramCount; i++) {
+            params[i] = 0;
+        }
+        this.active = true;
+        cpu.attachment = this;
+        return this;
+    }
+
+    /** Parameter {@code i} (0-based), already encoded ({@link Encoding}). */
+    public ProbeHit param(int i, long encoded) {
+        if (i >= paramCount) {
+            throw new IndexOutOfBoundsException("parameter " + i + " of " + paramCount);
+        }
+        params[i] = encoded;
+        return this;
+    }
+
+    public ProbeHit paramInt(int i, int v) {
+        return param(i, Encoding.of(v));
+    }
+
+    public ProbeHit paramLong(int i, long v) {
+        return param(i, v);
+    }
+
+    public ProbeHit paramBoolean(int i, boolean v) {
+        return param(i, Encoding.of(v));
+    }
+
+    public ProbeHit paramByte(int i, byte v) {
+        return param(i, Encoding.of(v));
+    }
+
+    public ProbeHit paramShort(int i, short v) {
+        return param(i, Encoding.of(v));
+    }
+
+    public ProbeHit paramChar(int i, char v) {
+        return param(i, Encoding.of(v));
+    }
+
+    public ProbeHit paramFloat(int i, float v) {
+        return param(i, Encoding.of(v));
+    }
+
+    public ProbeHit paramDouble(int i, double v) {
+        return param(i, Encoding.of(v));
+    }
+
+    /** A reference parameter: its handle for this hit (0 for null). */
+    public ProbeHit paramObject(int i, Object o) {
+        return param(i, objects.handleOf(o));
+    }
+
+    /** {@code this}, for an instance method (at a constructor's entry it is not shown). */
+    public ProbeHit thisObject(Object o) {
+        thisHandle = objects.handleOf(o);
+        return this;
+    }
+
+    /** The caller's synthetic address ({@code StackCapture.caller()}), for [sp+0]; 0 if unknown. */
+    public ProbeHit caller(long address) {
+        caller = address;
+        return this;
+    }
+
+    /** A normal return with an encoded value (0 for void). */
+    public ProbeHit returning(long encoded) {
+        atReturn = true;
+        exceptional = false;
+        ret = encoded;
+        return this;
+    }
+
+    public ProbeHit returningVoid() {
+        return returning(0);
+    }
+
+    public ProbeHit returningObject(Object o) {
+        return returning(objects.handleOf(o));
+    }
+
+    /** An exceptional exit: ax is the throwable's handle and flags bit 0 is set. */
+    public ProbeHit throwing(Throwable t) {
+        atReturn = true;
+        exceptional = true;
+        ret = objects.handleOf(t);
+        return this;
+    }
+
+    /** Fills and binds the context image; returns the address to pass programs as r1. */
+    public long bind(Cpu cpu) {
+        return context.fill(cpu, this);
+    }
+
+    /** Ends the hit: see the protocol above. Idempotent. */
+    public void end(Cpu cpu) {
+        if (!active) {
+            return;
+        }
+        active = false;
+        cpu.unbindAll();
+        objects.clear();
+        method = null;
+        if (cpu.attachment == this) {
+            cpu.attachment = null;
+        }
+    }
+
+    // ---- what programs read ---------------------------------------------------------------------
+
+    public boolean active() {
+        return active;
+    }
+
+    public int slot() {
+        return slot;
+    }
+
+    public MethodSymbol method() {
+        return method;
+    }
+
+    /** The method's synthetic address, 0 when no hit is active. */
+    public long methodAddress() {
+        MethodSymbol m = method;
+        return m == null ? 0 : m.address();
+    }
+
+    public long cookie() {
+        return cookie;
+    }
+
+    public int paramCount() {
+        return paramCount;
+    }
+
+    /** Parameter {@code i} (0-based), encoded. */
+    public long param(int i) {
+        return params[i];
+    }
+
+    public long thisHandle() {
+        return thisHandle;
+    }
+
+    /** False only at a constructor's entry, where the object is not yet initialised (DESIGN.md §4). */
+    public boolean thisVisible() {
+        MethodSymbol m = method;
+        return atReturn || m == null || !m.isConstructor();
+    }
+
+    public long ret() {
+        return ret;
+    }
+
+    public boolean atReturn() {
+        return atReturn;
+    }
+
+    public boolean exceptional() {
+        return exceptional;
+    }
+
+    public long caller() {
+        return caller;
+    }
+
+    public ObjectTable objects() {
+        return objects;
+    }
+
+    public ContextImage context() {
+        return context;
+    }
+}
