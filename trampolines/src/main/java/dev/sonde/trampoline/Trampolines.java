@@ -513,6 +513,11 @@ public final class Trampolines implements AutoCloseable {
         return out;
     }
 
+    /** The dispatch point of method {@code id}, or null once it has none (for tests). */
+    MethodSite site(int id) {
+        return byId.get(id);
+    }
+
     /** Skipped runs of {@code method}'s trampolines since it got them (all links together). */
     public long nmissed(MethodInfo method) {
         return Hooks.missed(method.id());
