@@ -41,6 +41,16 @@ final class AttachLink implements Link {
         attachments = List.copyOf(next);
     }
 
+    /** Caller holds the owner's site lock. */
+    boolean isAttachedTo(MethodSite s) {
+        for (Attachment a : attachments) {
+            if (a.site == s) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** Caller holds the owner's site lock: counters are frozen, attachments dropped. */
     List<Attachment> closeLocked() {
         List<Attachment> all = attachments;

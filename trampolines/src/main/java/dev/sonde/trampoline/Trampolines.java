@@ -157,7 +157,13 @@ public final class Trampolines implements AutoCloseable {
             p = p.withDescriptor(descriptor);
         }
         List<Target> targets = resolve(type, p, true);
-        return attach(p, handler, targets, false);
+        control.lock();
+        try {
+            AttachLink link = register(p, handler, false);
+            return attachTargets(link, targets);
+        } finally {
+            control.unlock();
+        }
     }
 
     /**
@@ -166,18 +172,46 @@ public final class Trampolines implements AutoCloseable {
      * is loaded is checked as strictly as {@link #attach(Class, String, String, Handler)}.
      */
     public Link attach(MethodPattern pattern, Handler handler) {
-        List<Class<?>> loaded = new ArrayList<>();
-        for (Class<?> c : inst.getAllLoadedClasses()) {
-            if (pattern.matchesClass(c.getName())) {
-                loaded.add(c);
+        control.lock();
+        try {
+            // Armed before the scan: a class that loads during the scan is caught by onLoad, or by
+            // the scan, or both (attachTargets skips a method the link already has).
+            AttachLink link = register(pattern, handler, true);
+            List<Target> targets = new ArrayList<>();
+            try {
+                List<Class<?>> loaded = new ArrayList<>();
+                for (Class<?> c : inst.getAllLoadedClasses()) {
+                    if (pattern.matchesClass(c.getName())) {
+                        loaded.add(c);
+                    }
+                }
+                boolean strict = pattern.isExactClass() && pattern.isExactMethod() && !loaded.isEmpty();
+                for (Class<?> c : loaded) {
+                    targets.addAll(resolve(c, pattern, strict));
+                }
+            } catch (RuntimeException e) {
+                detach(List.of(link));
+                throw e;
+            }
+            return attachTargets(link, targets);
+        } finally {
+            control.unlock();
+        }
+    }
+
+    private AttachLink register(MethodPattern pattern, Handler handler, boolean arm) {
+        if (handler == null) {
+            throw new NullPointerException("handler");
+        }
+        checkOpen();
+        AttachLink link = new AttachLink(this, pattern, handler, arm);
+        synchronized (sites) {
+            open.add(link);
+            if (arm) {
+                armed.add(link);
             }
         }
-        boolean strict = pattern.isExactClass() && pattern.isExactMethod() && !loaded.isEmpty();
-        List<Target> targets = new ArrayList<>();
-        for (Class<?> c : loaded) {
-            targets.addAll(resolve(c, pattern, strict));
-        }
-        return attach(pattern, handler, targets, true);
+        return link;
     }
 
     private record Target(Class<?> type, String name, String descriptor, boolean isStatic) {}
@@ -253,52 +287,38 @@ public final class Trampolines implements AutoCloseable {
         return false;
     }
 
-    private Link attach(MethodPattern pattern, Handler handler, List<Target> targets, boolean arm) {
-        if (handler == null) {
-            throw new NullPointerException("handler");
+    /** Attaches a registered link to {@code targets}, retransforming the classes that get new trampolines (caller holds the control lock). */
+    private Link attachTargets(AttachLink link, List<Target> targets) {
+        Map<Class<?>, Boolean> retransform = new LinkedHashMap<>();
+        List<MutableCallSite> changed = new ArrayList<>();
+        synchronized (sites) {
+            for (Target t : targets) {
+                ClassKey key = ClassKey.of(t.type);
+                classes.put(key, t.type);
+                boolean fresh = site(key, t.name + t.descriptor) == null;
+                MethodSite s = siteFor(key, t.name, t.descriptor, t.isStatic);
+                if (link.isAttachedTo(s)) {
+                    continue;   // listed twice, or attached by onLoad meanwhile
+                }
+                if (fresh) {
+                    retransform.put(t.type, Boolean.TRUE);
+                }
+                attachLocked(link, s);
+                changed.addAll(List.of(s.callSites()));
+            }
         }
-        control.lock();
-        try {
-            checkOpen();
-            AttachLink link = new AttachLink(this, pattern, handler, arm);
-            Map<Class<?>, Boolean> retransform = new LinkedHashMap<>();
-            List<MutableCallSite> changed = new ArrayList<>();
-            synchronized (sites) {
-                Set<String> seen = new LinkedHashSet<>();
-                for (Target t : targets) {
-                    ClassKey key = ClassKey.of(t.type);
-                    if (!seen.add(key + t.name + t.descriptor)) {
-                        continue;
-                    }
-                    classes.put(key, t.type);
-                    boolean fresh = site(key, t.name + t.descriptor) == null;
-                    MethodSite s = siteFor(key, t.name, t.descriptor, t.isStatic);
-                    if (fresh) {
-                        retransform.put(t.type, Boolean.TRUE);
-                    }
-                    attachLocked(link, s);
-                    changed.addAll(List.of(s.callSites()));
-                }
-                open.add(link);
-                if (arm) {
-                    armed.add(link);
-                }
-            }
-            if (!changed.isEmpty()) {
-                MutableCallSite.syncAll(changed.toArray(new MutableCallSite[0]));
-            }
-            if (!retransform.isEmpty()) {
-                try {
-                    retransform(retransform.keySet());
-                } catch (RuntimeException e) {
-                    detach(List.of(link));
-                    throw new IllegalArgumentException("cannot attach to " + pattern + ": " + e.getMessage(), e);
-                }
-            }
-            return link;
-        } finally {
-            control.unlock();
+        if (!changed.isEmpty()) {
+            MutableCallSite.syncAll(changed.toArray(new MutableCallSite[0]));
         }
+        if (!retransform.isEmpty()) {
+            try {
+                retransform(retransform.keySet());
+            } catch (RuntimeException e) {
+                detach(List.of(link));
+                throw new IllegalArgumentException("cannot attach to " + link.pattern() + ": " + e.getMessage(), e);
+            }
+        }
+        return link;
     }
 
     private MethodSite site(ClassKey key, String nameDesc) {
@@ -485,7 +505,10 @@ public final class Trampolines implements AutoCloseable {
                 }
                 for (String[] m : methods) {
                     if (l.pattern().matchesMethod(m[0], m[1])) {
-                        attachLocked(l, siteFor(key, m[0], m[1], !m[2].isEmpty()));
+                        MethodSite s = siteFor(key, m[0], m[1], !m[2].isEmpty());
+                        if (!l.isAttachedTo(s)) {
+                            attachLocked(l, s);
+                        }
                     }
                 }
             }
