@@ -1,0 +1,136 @@
+package dev.sonde.trampoline;
+
+import dev.sonde.bpf.vm.Cpu;
+import dev.sonde.trampoline.boot.Hooks;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
+import java.util.List;
+
+/**
+ * The hit path behind a trampoline's invokedynamic, and the dispatch images.
+ *
+ * <p>Assumptions: called on the traced thread with its re-entrancy flag set (Hooks.enter), with
+ * the thread's argument arrays filled. Guarantees: takes an execution slot before it reads the
+ * image and releases it after the last handler returned (DESIGN.md §2); counts a hit that finds no
+ * slot as missed; lets no throwable out; allocates nothing.
+ */
+final class Dispatch {
+    static final MethodType IMAGE = MethodType.methodType(void.class, Frame.class, Cpu.class);
+    static final MethodType ENTRY_SITE = MethodType.methodType(void.class, long[].class, Object[].class, Object.class);
+    static final MethodType EXIT_SITE = MethodType.methodType(void.class, long[].class, Object[].class, Object.class,
+            long.class, Object.class, Throwable.class);
+    static final MethodHandle ENTRY;
+    static final MethodHandle EXIT;
+    private static final MethodHandle ON_ENTRY;
+    private static final MethodHandle ON_EXIT;
+    private static final MethodHandle FAILED;
+    private static final MethodHandle EMPTY = MethodHandles.empty(IMAGE);
+
+    static {
+        try {
+            MethodHandles.Lookup l = MethodHandles.lookup();
+            ENTRY = l.findStatic(Dispatch.class, "entry", ENTRY_SITE.insertParameterTypes(0, MethodSite.class, MethodHandle.class));
+            EXIT = l.findStatic(Dispatch.class, "exit", EXIT_SITE.insertParameterTypes(0, MethodSite.class, MethodHandle.class));
+            ON_ENTRY = l.findVirtual(Handler.class, "onEntry", IMAGE);
+            ON_EXIT = l.findVirtual(Handler.class, "onExit", IMAGE);
+            FAILED = l.findStatic(Dispatch.class, "failed",
+                    MethodType.methodType(void.class, Attachment.class, Throwable.class, Frame.class, Cpu.class));
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    private Dispatch() {}
+
+    /**
+     * The image of {@code attachments}: {@code (Frame, Cpu)void}, calling each handler in order,
+     * each inside its own catch so that a throwing handler neither reaches the target nor stops
+     * the handlers after it. Built from bound method handles only, so that with the image a
+     * constant (a MutableCallSite target) HotSpot inlines the handlers into the trampoline.
+     */
+    static MethodHandle image(List<Attachment> attachments, boolean exit) {
+        MethodHandle image = EMPTY;
+        for (int i = attachments.size() - 1; i >= 0; i--) {
+            Attachment a = attachments.get(i);
+            MethodHandle call = (exit ? ON_EXIT : ON_ENTRY).bindTo(a.handler);
+            call = MethodHandles.catchException(call, Throwable.class, FAILED.bindTo(a));
+            image = MethodHandles.foldArguments(image, call);
+        }
+        return image;
+    }
+
+    private static void failed(Attachment a, Throwable t, Frame f, Cpu c) {
+        a.failed();
+    }
+
+    static void entry(MethodSite s, MethodHandle image, long[] prims, Object[] refs, Object self) {
+        Cpu cpu = s.slots.tryEnter();
+        if (cpu == null) {
+            Hooks.countMiss(s.id);
+            clear(s, refs);
+            return;
+        }
+        Frame f = s.frames[cpu.id];
+        try {
+            f.method = s.info;
+            f.args = prims;
+            f.refArgs = refs;
+            f.self = self;
+            f.exit = false;
+            f.ret = 0;
+            f.retRef = null;
+            f.thrown = null;
+            image.invokeExact(f, cpu);
+        } catch (Throwable t) {
+            // The image catches per handler; this is the last line (e.g. a StackOverflowError in
+            // the image's own code). Nothing may reach the target.
+        } finally {
+            release(s, f, refs, cpu);
+        }
+    }
+
+    static void exit(MethodSite s, MethodHandle image, long[] prims, Object[] refs, Object self,
+                     long ret, Object retRef, Throwable thrown) {
+        Cpu cpu = s.slots.tryEnter();
+        if (cpu == null) {
+            Hooks.countMiss(s.id);
+            clear(s, refs);
+            return;
+        }
+        Frame f = s.frames[cpu.id];
+        try {
+            f.method = s.info;
+            f.args = prims;
+            f.refArgs = refs;
+            f.self = self;
+            f.exit = true;
+            f.ret = ret;
+            f.retRef = retRef;
+            f.thrown = thrown;
+            image.invokeExact(f, cpu);
+        } catch (Throwable t) {
+            // as in entry
+        } finally {
+            release(s, f, refs, cpu);
+        }
+    }
+
+    /** Drops every object reference the hit left in the frame and the thread's arrays, then exits the slot. */
+    private static void release(MethodSite s, Frame f, Object[] refs, Cpu cpu) {
+        f.self = null;
+        f.retRef = null;
+        f.thrown = null;
+        f.refArgs = null;
+        f.args = null;
+        clear(s, refs);
+        s.slots.exit(cpu);
+    }
+
+    private static void clear(MethodSite s, Object[] refs) {
+        int[] idx = s.refArgs;
+        for (int i = 0; i < idx.length; i++) {
+            refs[idx[i]] = null;
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package dev.sonde.trampoline;
+
+import dev.sonde.bpf.vm.Cpu;
+
+/**
+ * What the layer above attaches to a method. Called on the traced thread while it holds the
+ * execution slot {@code cpu}, from the method's entry trampoline ({@link #onEntry}) and from its
+ * return trampoline ({@link #onExit}: normal return and exceptional exit alike).
+ *
+ * <p>Contract: a handler must not block and must not keep {@code frame} or {@code cpu} beyond the
+ * call (both are reused by the next hit on the slot). A throwable it throws is caught, counted on
+ * its link ({@link Link#errors}) and never reaches the traced method; the next handler still runs.
+ * A handler that calls a method that has trampolines does not re-enter: that inner hit is skipped
+ * and counted as missed. One handler may be attached to many methods and to one method many times.
+ */
+public interface Handler {
+    default void onEntry(Frame frame, Cpu cpu) {}
+
+    default void onExit(Frame frame, Cpu cpu) {}
+}

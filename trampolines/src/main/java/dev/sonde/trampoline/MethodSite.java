@@ -1,0 +1,94 @@
+package dev.sonde.trampoline;
+
+import dev.sonde.bpf.slot.ExecutionSlots;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MutableCallSite;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The dispatch point of one method with trampolines: what its two invokedynamic call sites are
+ * bound to, and the current dispatch images behind them.
+ *
+ * <p>Each trampoline's invokedynamic links (once, {@link Linker}) to a constant method handle:
+ * {@link Dispatch#entry} / {@link Dispatch#exit} with this site and the {@code dynamicInvoker()}
+ * of a {@link MutableCallSite} bound in. The MutableCallSite's target is the current image, an
+ * immutable method handle that calls every attached handler in attach order ({@link Dispatch#image}).
+ * Attach and detach never mutate an image: they build a new one and {@code setTarget} it; the
+ * caller then calls {@code MutableCallSite.syncAll} before the grace period.
+ *
+ * <p>Ordering: {@code setTarget} is the unpublishing write of DESIGN.md §2. HotSpot folds the
+ * target of a MutableCallSite into compiled code and deoptimises the dependent code inside
+ * {@code setTarget}, before it returns; interpreted code reads the target at each call. A hit reads
+ * the target only after its {@code tryEnter} (a CAS, a full fence), so either the grace period that
+ * follows sees the hit's slot busy and waits for it, or the hit sees the new image (ExecutionSlots'
+ * Dekker argument, with setTarget + syncAll as the write).
+ */
+final class MethodSite {
+    final int id;
+    final MethodInfo info;
+    final ClassKey owner;
+    final ExecutionSlots slots;
+    /** One frame per slot, shared by all sites of one Trampolines. */
+    final Frame[] frames;
+    /** Indices of the reference parameters, cleared after each dispatch so nothing is retained. */
+    final int[] refArgs;
+    final MutableCallSite entryImage = new MutableCallSite(Dispatch.IMAGE);
+    final MutableCallSite exitImage = new MutableCallSite(Dispatch.IMAGE);
+    final MethodHandle entryTarget;
+    final MethodHandle exitTarget;
+    /** The attachments the images mirror; guarded by Trampolines.sites. */
+    private List<Attachment> attachments = List.of();
+
+    MethodSite(int id, MethodInfo info, ClassKey owner, ExecutionSlots slots, Frame[] frames) {
+        this.id = id;
+        this.info = info;
+        this.owner = owner;
+        this.slots = slots;
+        this.frames = frames;
+        int n = 0;
+        for (int i = 0; i < info.argCount(); i++) {
+            n += info.argKind(i) == 'L' ? 1 : 0;
+        }
+        this.refArgs = new int[n];
+        for (int i = 0, k = 0; i < info.argCount(); i++) {
+            if (info.argKind(i) == 'L') {
+                refArgs[k++] = i;
+            }
+        }
+        entryImage.setTarget(Dispatch.image(List.of(), false));
+        exitImage.setTarget(Dispatch.image(List.of(), true));
+        this.entryTarget = MethodHandles.insertArguments(Dispatch.ENTRY, 0, this, entryImage.dynamicInvoker());
+        this.exitTarget = MethodHandles.insertArguments(Dispatch.EXIT, 0, this, exitImage.dynamicInvoker());
+    }
+
+    List<Attachment> attachments() {
+        return attachments;
+    }
+
+    /** Publishes a new image with {@code a} appended (caller holds Trampolines.sites). */
+    void add(Attachment a) {
+        List<Attachment> next = new ArrayList<>(attachments);
+        next.add(a);
+        publish(List.copyOf(next));
+    }
+
+    /** Publishes a new image without {@code a}; returns whether no attachment is left. */
+    boolean remove(Attachment a) {
+        List<Attachment> next = new ArrayList<>(attachments);
+        next.remove(a);
+        publish(List.copyOf(next));
+        return next.isEmpty();
+    }
+
+    private void publish(List<Attachment> next) {
+        attachments = next;
+        entryImage.setTarget(Dispatch.image(next, false));
+        exitImage.setTarget(Dispatch.image(next, true));
+    }
+
+    MutableCallSite[] callSites() {
+        return new MutableCallSite[] {entryImage, exitImage};
+    }
+}
