@@ -1,0 +1,104 @@
+package dev.sonde.probe.control;
+
+import dev.sonde.bpf.exec.Executable;
+import dev.sonde.bpf.vm.Cpu;
+import dev.sonde.probe.hit.ProbeHit;
+import dev.sonde.probe.hit.ProbeHits;
+import dev.sonde.probe.symbol.MethodSymbol;
+import dev.sonde.probe.symbol.StackCapture;
+import dev.sonde.trampoline.Frame;
+import dev.sonde.trampoline.Handler;
+import dev.sonde.trampoline.MethodInfo;
+
+/**
+ * The firing path: one handler per (program, method). On the traced thread, holding the slot
+ * {@code cpu}: fill the slot's hit record from the trampoline's frame without boxing, bind the
+ * pt_regs image, run the program, count, end the hit. It allocates nothing (unless the program
+ * reads the caller's address or the stack, which needs a stack walk), and throws nothing: a
+ * fault is counted, and anything else the trampoline catches and counts as an error.
+ */
+final class ProbeHandler implements Handler {
+    private final Executable program;
+    private final MethodSymbol method;
+    private final boolean onReturn;
+    private final long cookie;
+    private final boolean needsCaller;
+    private final boolean timed;
+    private final ProbeHits hits;
+    private final StackCapture stacks;
+    final SlotCounters counters;
+
+    ProbeHandler(Executable program, MethodSymbol method, boolean onReturn, long cookie, boolean needsCaller,
+                 boolean timed, ProbeHits hits, StackCapture stacks, int slots) {
+        this.program = program;
+        this.method = method;
+        this.onReturn = onReturn;
+        this.cookie = cookie;
+        this.needsCaller = needsCaller;
+        this.timed = timed;
+        this.hits = hits;
+        this.stacks = stacks;
+        this.counters = new SlotCounters(slots);
+    }
+
+    @Override
+    public void onEntry(Frame frame, Cpu cpu) {
+        if (!onReturn) {
+            fire(frame, cpu);
+        }
+    }
+
+    @Override
+    public void onExit(Frame frame, Cpu cpu) {
+        if (onReturn) {
+            fire(frame, cpu);
+        }
+    }
+
+    private void fire(Frame frame, Cpu cpu) {
+        ProbeHit hit = hits.of(cpu);
+        MethodInfo m = frame.method();
+        int n = m.argCount();
+        hit.begin(cpu, method, cookie, n);
+        try {
+            for (int i = 0; i < n; i++) {
+                char k = m.argKind(i);
+                if (k == 'L' || k == '[') {
+                    hit.paramObject(i, frame.refArg(i));
+                } else {
+                    hit.param(i, frame.arg(i));
+                }
+            }
+            hit.thisObject(frame.self());
+            if (needsCaller) {
+                hit.caller(stacks.caller());
+            }
+            if (frame.isExit()) {
+                if (frame.isExceptional()) {
+                    hit.throwing(frame.thrown());
+                } else {
+                    char r = m.returnKind();
+                    if (r == 'V') {
+                        hit.returningVoid();
+                    } else if (r == 'L' || r == '[') {
+                        hit.returningObject(frame.returnRef());
+                    } else {
+                        hit.returning(frame.returnValue());
+                    }
+                }
+            }
+            long ctx = hit.bind(cpu);
+            long t0 = timed ? System.nanoTime() : 0;
+            program.run(cpu, ctx, 0);
+            if (timed) {
+                counters.add(cpu.id, SlotCounters.TIME, System.nanoTime() - t0);
+            }
+            counters.add(cpu.id, SlotCounters.RUNS, 1);
+            if (cpu.faulted()) {
+                counters.add(cpu.id, SlotCounters.FAULTS, 1);
+            }
+        } finally {
+            hit.end(cpu);
+        }
+    }
+}

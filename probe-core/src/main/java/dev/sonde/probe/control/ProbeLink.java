@@ -1,0 +1,86 @@
+package dev.sonde.probe.control;
+
+import dev.sonde.probe.attach.Target;
+import dev.sonde.trampoline.Link;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A program attached to the methods a target resolved to. Closing it detaches: when
+ * {@link #close} returns, no new run of the program starts on those methods and every run that had
+ * started has finished (the grace period), and a method with no probe left runs its original
+ * bytecode again.
+ */
+public final class ProbeLink implements AutoCloseable {
+    private final Sonde sonde;
+    private final String programName;
+    private final Target target;
+    private final long cookie;
+    private final List<Link> links;
+    private final List<ProbeHandler> handlers;
+
+    ProbeLink(Sonde sonde, String programName, Target target, long cookie, List<Link> links, List<ProbeHandler> handlers) {
+        this.sonde = sonde;
+        this.programName = programName;
+        this.target = target;
+        this.cookie = cookie;
+        this.links = List.copyOf(links);
+        this.handlers = List.copyOf(handlers);
+    }
+
+    public String programName() {
+        return programName;
+    }
+
+    public Target target() {
+        return target;
+    }
+
+    public long cookie() {
+        return cookie;
+    }
+
+    /** The methods attached, as {@code class.method(descriptor)}. */
+    public List<String> methods() {
+        List<String> out = new ArrayList<>();
+        for (Link l : links) {
+            l.methods().forEach(m -> out.add(m.className() + "." + m.name() + m.descriptor()));
+        }
+        return out;
+    }
+
+    public LinkStats stats() {
+        long runs = 0;
+        long time = 0;
+        long faults = 0;
+        long missed = 0;
+        for (ProbeHandler h : handlers) {
+            runs += h.counters.sum(SlotCounters.RUNS);
+            time += h.counters.sum(SlotCounters.TIME);
+            faults += h.counters.sum(SlotCounters.FAULTS);
+        }
+        for (Link l : links) {
+            missed += l.nmissed();
+        }
+        return new LinkStats(runs, time, missed, faults);
+    }
+
+    public boolean isOpen() {
+        return links.stream().anyMatch(Link::isOpen);
+    }
+
+    /** Detaches, waiting for the grace period. Idempotent. */
+    @Override
+    public void close() {
+        sonde.detach(this);
+    }
+
+    List<Link> trampolineLinks() {
+        return links;
+    }
+
+    @Override
+    public String toString() {
+        return "ProbeLink[" + programName + " -> " + target.secName() + ", " + links.size() + " methods]";
+    }
+}
