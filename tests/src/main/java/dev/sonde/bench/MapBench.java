@@ -5,13 +5,14 @@ import dev.sonde.bpf.helper.Helpers;
 import dev.sonde.bpf.helper.ProbeEnv;
 import dev.sonde.bpf.helper.TracePipe;
 import dev.sonde.bpf.map.RingBuf;
+import dev.sonde.bpf.exec.ExecMode;
+import dev.sonde.bpf.exec.Executable;
 import dev.sonde.bpf.object.BpfObject;
+import dev.sonde.bpf.object.LoadOptions;
 import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.bpf.testing.Resources;
 import dev.sonde.bpf.vm.Cpu;
-import dev.sonde.bpf.vm.Interpreter;
 import dev.sonde.bpf.vm.Options;
-import dev.sonde.bpf.vm.Program;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -21,6 +22,7 @@ import org.openjdk.jmh.annotations.GroupThreads;
 import org.openjdk.jmh.annotations.Level;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
@@ -29,7 +31,8 @@ import org.openjdk.jmh.annotations.TearDown;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * Map operations from a program (bpf-vm/src/test/bpf/bench_maps.bpf.c, interpreted): a hash
+ * Map operations from a program (bpf-vm/src/test/bpf/bench_maps.bpf.c, verified, then JIT-compiled
+ * or interpreted): a hash
  * lookup + update per run, a 64-byte ring-buffer reserve + submit per run with a consumer
  * draining on another thread, and the empty program as the baseline for the run itself. Each run
  * holds an execution slot as a probe hit would.
@@ -43,9 +46,13 @@ import org.openjdk.jmh.annotations.Warmup;
 public class MapBench {
     private ExecutionSlots slots;
     private BpfObject object;
-    private Program hash;
-    private Program ring;
-    private Program empty;
+    /** The programs verified, then interpreted or JIT-compiled. */
+    @Param({"JIT", "INTERPRET"})
+    public ExecMode mode;
+
+    private Executable hash;
+    private Executable ring;
+    private Executable empty;
     private RingBuf rb;
     private final byte[] regs = new byte[PtRegs.SIZE];
     private long key;
@@ -54,10 +61,11 @@ public class MapBench {
     public void setup() throws Exception {
         slots = new ExecutionSlots(4);
         object = BpfObject.load("bench_maps.bpf.o", Resources.bytes("/bpf/bench_maps.bpf.o"), slots,
-            Options.defaults().withHelpers(Helpers.all(ProbeEnv.NONE, TracePipe.DISCARD)));
-        hash = object.program("hash_lookup_update").orElseThrow().program();
-        ring = object.program("ring_reserve_submit").orElseThrow().program();
-        empty = object.program("empty").orElseThrow().program();
+            LoadOptions.of(Options.defaults().withHelpers(Helpers.all(ProbeEnv.NONE, TracePipe.DISCARD)))
+                .withMode(mode));
+        hash = object.program("hash_lookup_update").orElseThrow().executable();
+        ring = object.program("ring_reserve_submit").orElseThrow().executable();
+        empty = object.program("empty").orElseThrow().executable();
         rb = (RingBuf) object.map("ring").orElseThrow();
     }
 
@@ -67,14 +75,14 @@ public class MapBench {
         slots.close();
     }
 
-    private long run(Program p, long arg) {
+    private long run(Executable p, long arg) {
         Cpu cpu = slots.tryEnter();
         if (cpu == null) {
             return -1;
         }
         PtRegs.put(regs, PtRegs.DI, arg);
         long ctx = cpu.bindContext(regs, 0, PtRegs.SIZE, false);
-        long r0 = Interpreter.run(p, cpu, ctx, 0);
+        long r0 = p.run(cpu, ctx, 0);
         slots.exit(cpu);
         return r0;
     }
