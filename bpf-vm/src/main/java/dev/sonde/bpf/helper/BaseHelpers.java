@@ -1,5 +1,6 @@
 package dev.sonde.bpf.helper;
 
+import dev.sonde.bpf.vm.Errno;
 import static dev.sonde.bpf.vm.HelperProto.Arg.UNINIT_MEM;
 import static dev.sonde.bpf.vm.HelperProto.Arg.SIZE;
 import static dev.sonde.bpf.vm.HelperProto.Ret.INTEGER;

@@ -1,5 +1,6 @@
 package dev.sonde.bpf.helper;
 
+import dev.sonde.bpf.vm.Errno;
 import static dev.sonde.bpf.vm.HelperProto.Arg.CTX;
 import static dev.sonde.bpf.vm.HelperProto.Arg.FUNC;
 import static dev.sonde.bpf.vm.HelperProto.Arg.SCALAR;

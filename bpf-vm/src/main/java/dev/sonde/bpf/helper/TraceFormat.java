@@ -1,5 +1,6 @@
 package dev.sonde.bpf.helper;
 
+import dev.sonde.bpf.vm.Errno;
 import dev.sonde.bpf.mem.Region;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.bpf.vm.Unsigned;

@@ -1,5 +1,6 @@
 package dev.sonde.bpf.map;
 
+import dev.sonde.bpf.vm.Errno;
 /**
  * A Java-side map call with bad arguments (a key or value of the wrong size, an impossible map
  * definition): a caller bug, reported with the errno Linux would give and a message naming the map.

@@ -1,5 +1,6 @@
 package dev.sonde.bpf.map;
 
+import dev.sonde.bpf.vm.Errno;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;

@@ -1,5 +1,6 @@
 package dev.sonde.bpf.helper;
 
+import dev.sonde.bpf.vm.Errno;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.sonde.bpf.vm.Cpu;

@@ -1,5 +1,6 @@
 package dev.sonde.bpf.map;
 
+import dev.sonde.bpf.vm.Errno;
 import static dev.sonde.bpf.map.MapFixture.mem;
 import static dev.sonde.bpf.map.MapFixture.u32;
 import static dev.sonde.bpf.map.MapFixture.u64;

@@ -1,5 +1,6 @@
 package dev.sonde.bpf.map;
 
+import dev.sonde.bpf.vm.Errno;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

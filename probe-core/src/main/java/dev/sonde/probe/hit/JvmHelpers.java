@@ -6,7 +6,7 @@ import static dev.sonde.bpf.vm.HelperProto.Arg.SIZE_OR_ZERO;
 import static dev.sonde.bpf.vm.HelperProto.Arg.UNINIT_MEM;
 import static dev.sonde.bpf.vm.HelperProto.Ret.INTEGER;
 
-import dev.sonde.bpf.helper.Errno;
+import dev.sonde.bpf.vm.Errno;
 import dev.sonde.bpf.helper.Helpers;
 import dev.sonde.bpf.helper.TracePipe;
 import dev.sonde.bpf.mem.Region;

@@ -1,6 +1,6 @@
 package dev.sonde.probe.hit;
 
-import dev.sonde.bpf.helper.Errno;
+import dev.sonde.bpf.vm.Errno;
 import dev.sonde.bpf.helper.ProbeEnv;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.probe.object.HandleLayout;

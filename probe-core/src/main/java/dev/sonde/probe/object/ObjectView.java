@@ -1,6 +1,6 @@
 package dev.sonde.probe.object;
 
-import dev.sonde.bpf.helper.Errno;
+import dev.sonde.bpf.vm.Errno;
 
 /**
  * What a probe reads through a handle (DESIGN.md §3, §4 "Objects"): the bytes of an object's view.

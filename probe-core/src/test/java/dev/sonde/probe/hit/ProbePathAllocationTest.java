@@ -2,7 +2,7 @@ package dev.sonde.probe.hit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.sonde.bpf.helper.Errno;
+import dev.sonde.bpf.vm.Errno;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.bpf.vm.Helper;
 import dev.sonde.probe.symbol.MethodSymbol;

@@ -1,10 +1,11 @@
-package dev.sonde.bpf.map;
+package dev.sonde.bpf.vm;
 
-/** The errno values map operations return negated, as Linux does (asm-generic/errno-base.h). */
+/** Linux errno values; helpers and map operations return them negated, as the kernel does (asm-generic/errno-base.h). */
 public final class Errno {
     private Errno() {
     }
 
+    public static final int EPERM = 1;
     public static final int ENOENT = 2;
     public static final int E2BIG = 7;
     public static final int EBADF = 9;
