@@ -18,6 +18,7 @@ public final class ProbeLink implements AutoCloseable {
     private final long cookie;
     private final List<Link> links;
     private final List<ProbeHandler> handlers;
+    private final List<String> methods;
 
     ProbeLink(Sonde sonde, String programName, Target target, long cookie, List<Link> links, List<ProbeHandler> handlers) {
         this.sonde = sonde;
@@ -26,6 +27,11 @@ public final class ProbeLink implements AutoCloseable {
         this.cookie = cookie;
         this.links = List.copyOf(links);
         this.handlers = List.copyOf(handlers);
+        List<String> names = new ArrayList<>();
+        for (Link l : links) {
+            l.methods().forEach(m -> names.add(m.className() + "." + m.name() + m.descriptor()));
+        }
+        this.methods = List.copyOf(names);
     }
 
     public String programName() {
@@ -40,13 +46,9 @@ public final class ProbeLink implements AutoCloseable {
         return cookie;
     }
 
-    /** The methods attached, as {@code class.method(descriptor)}. */
+    /** The methods the target resolved to at attach, as {@code class.method(descriptor)}. */
     public List<String> methods() {
-        List<String> out = new ArrayList<>();
-        for (Link l : links) {
-            l.methods().forEach(m -> out.add(m.className() + "." + m.name() + m.descriptor()));
-        }
-        return out;
+        return methods;
     }
 
     public LinkStats stats() {
