@@ -244,7 +244,9 @@ final class Calls {
                 long size = st.reg(p.retSizeArg() + 1).value.constValue();
                 int ref = env.newId();
                 st.acquire(ref, pc);
-                yield Reg.pointer(PointerKind.RINGBUF_RECORD, 0, size, true, Scalar.ZERO).withNull(true, ref).withRef(ref);
+                // The record lies in the ring buffer passed as the map argument: its region is that
+                // map's (the JIT drops the checks of accesses proven inside it).
+                yield Reg.pointer(PointerKind.RINGBUF_RECORD, mapIdx, size, true, Scalar.ZERO).withNull(true, ref).withRef(ref);
             }
         };
         clobberArgs(st);

@@ -120,6 +120,10 @@ class ProbeProgramsTest {
         }
         assertEquals(2, got.get(5)[2]);
         assertEquals(10, globalU64(o, "seq"));
+        BpfMap bystander = o.map("bystander").orElseThrow();
+        for (long i = 0; i < 64; i++) {
+            assertEquals(0, u64(bystander, i), "records went into the ring, not into map 0");
+        }
     }
 
     @Test
