@@ -29,13 +29,14 @@
 /* A point event (no section): e.g. "item produced" and "item consumed" for happens-before checks. */
 #define SONDE_MARK 3
 
-/* 32 bytes, every field naturally aligned: offsets 0, 8, 16, 20, 24. */
+/* 48 bytes, every field naturally aligned: offsets 0, 8, 16, 20, 24, 32. */
 struct sonde_edge {
 	__u64 ns;       /* bpf_ktime_get_ns(): System.nanoTime() of the traced JVM */
 	__u64 pid_tgid; /* bpf_get_current_pid_tgid(): (pid << 32) | Java thread id */
 	__u32 kind;     /* SONDE_ENTER, SONDE_EXIT or SONDE_MARK */
 	__u32 site;     /* which section (the test's numbering) */
 	__u64 key;      /* which instance of it (0: all instances are one section), or an item id */
+	char comm[16];  /* bpf_get_current_comm(): the thread name's first 15 bytes, for messages */
 };
 
 /* A ring buffer of sonde_edge records, `bytes` a power of two and a multiple of 4096. */
@@ -58,6 +59,7 @@ static __always_inline int sonde_edge(void *ring, __u32 kind, __u32 site, __u64 
 	e->kind = kind;
 	e->site = site;
 	e->key = key;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
 	bpf_ringbuf_submit(e, 0);
 	return 0;
 }

@@ -43,6 +43,15 @@ final class Edges {
             e.site(), e.key());
     }
 
+    /** Remembers the edges' thread names (comm) for {@link #thread}. */
+    static void seen(Edge e) {
+        if (!e.comm().isEmpty()) {
+            SEEN.putIfAbsent(e.threadId(), e.comm());
+        } else {
+            seen(e.threadId());
+        }
+    }
+
     static String time(long ns, long t0) {
         return String.format("+%.3fus", (ns - t0) / 1000.0);
     }

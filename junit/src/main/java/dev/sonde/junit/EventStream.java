@@ -28,7 +28,7 @@ public final class EventStream<E> {
         this.collect = (buf, off, len) -> {
             E e = codec.decode(buf, off, len);
             if (e instanceof Edge) {
-                Edges.seen(((Edge) e).threadId());
+                Edges.seen((Edge) e);
             }
             events.add(e);
             return 0;

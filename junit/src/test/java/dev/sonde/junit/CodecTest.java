@@ -63,13 +63,14 @@ class CodecTest {
     }
 
     @Test
-    void edgeIsThirtyTwoBytes() {
+    void edgeIsFortyEightBytes() {
         assertEquals(Edge.SIZE, Codec.of(Edge.class).size());
         byte[] b = new byte[Edge.SIZE];
         b[Edge.KIND] = Edge.EXIT;
         b[Edge.SITE] = 9;
         b[Edge.KEY] = 5;
         b[Edge.PID_TGID] = 3;
-        assertEquals(new Edge(0, 3, Edge.EXIT, 9, 5), Codec.of(Edge.class).decode(b));
+        b[Edge.COMM] = 'x';
+        assertEquals(new Edge(0, 3, Edge.EXIT, 9, 5, "x"), Codec.of(Edge.class).decode(b));
     }
 }

@@ -2,7 +2,6 @@ package dev.sonde.junit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.platform.engine.discovery.DiscoverySelectors.selectClass;
 
 import dev.sonde.probe.control.ProbeLink;
 import dev.sonde.probe.control.Sonde;
@@ -11,10 +10,6 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIf;
-import org.junit.platform.launcher.Launcher;
-import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
-import org.junit.platform.launcher.core.LauncherFactory;
-import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
 import org.junit.platform.launcher.listeners.TestExecutionSummary;
 
 /**
@@ -100,15 +95,13 @@ class LeakTest {
     }
 
     private static TestExecutionSummary launch(Class<?> testClass) {
-        SummaryGeneratingListener listener = new SummaryGeneratingListener();
-        Launcher launcher = LauncherFactory.create();
+        TestExecutionSummary s;
         launching = true;
         try {
-            launcher.execute(LauncherDiscoveryRequestBuilder.request().selectors(selectClass(testClass)).build(), listener);
+            s = Suites.run(testClass);
         } finally {
             launching = false;
         }
-        TestExecutionSummary s = listener.getSummary();
         assertEquals(1, s.getTestsFoundCount(), () -> failures(s));
         return s;
     }

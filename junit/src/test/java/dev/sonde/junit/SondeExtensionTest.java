@@ -62,6 +62,8 @@ class SondeExtensionTest {
             assertEquals(me, e.threadId());
             assertEquals(ProcessHandle.current().pid(), e.pidTgid() >>> 32);
             assertTrue(e.ns() >= before && e.ns() <= after, "stamps are System.nanoTime");
+            String name = Thread.currentThread().getName();
+            assertEquals(name.substring(0, Math.min(15, name.length())), e.comm());
         }
         assertEquals(Edge.SIZE, Codec.of(Edge.class).size());
         RaceAssertions.assertNoOverlap(edges);
