@@ -278,6 +278,9 @@ class MapConcurrencyTest {
             while (System.nanoTime() < end) {
                 Thread.onSpinWait();
             }
+            // On a loaded machine the readers may not have found a key yet: give them (bounded) time.
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30))
+                .until(() -> hits.get() > 0 && churn.get() > 0);
             stop.set(true);
             for (Thread t : threads) {
                 t.join();
