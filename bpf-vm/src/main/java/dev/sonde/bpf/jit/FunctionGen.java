@@ -45,6 +45,9 @@ final class FunctionGen {
     static final int L_BUDGET = 25;
     static final int L_TOP = 27;
     static final int L_PC = 28;
+    /** Caller region 0's array and base, in functions with {@link AccessProofs.Kind#CALLER} slots. */
+    static final int L_CALLER_DATA = 29;
+    static final int L_CALLER_BASE = 30;
 
     final MethodVisitor mv;
     final ControlFlow cf;
@@ -114,6 +117,14 @@ final class FunctionGen {
         mv.visitIntInsn(SIPUSH, 512);
         mv.visitInsn(IMUL);
         mv.visitVarInsn(ISTORE, L_TOP);
+        if (usesCaller()) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "callerData", "(L" + CPU + ";)[B", false);
+            mv.visitVarInsn(ASTORE, L_CALLER_DATA);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "callerBase", "(L" + CPU + ";)I", false);
+            mv.visitVarInsn(ISTORE, L_CALLER_BASE);
+        }
         loadBudget();
         for (int i = start; i < end; i++) {
             if (cf.leader[i]) {
@@ -139,6 +150,15 @@ final class FunctionGen {
         mv.visitLabel(endOfCode);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
+    }
+
+    private boolean usesCaller() {
+        for (int i = start; i < end; i++) {
+            if (cf.ops[i] != null && proofs.kind(i) == AccessProofs.Kind.CALLER) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void instruction(int i, Op op) {
