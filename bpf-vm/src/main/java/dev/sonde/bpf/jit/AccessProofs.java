@@ -30,6 +30,8 @@ public final class AccessProofs {
         NONE,
         /** Inside one of the 8 stack frames (which one need not be known). */
         STACK,
+        /** Inside the accessing function's own stack frame (a STACK fact whose frame is known). */
+        FRAME,
         /** Inside the global region {@link #regionId}, which is registered and never changes. */
         REGION,
         /**
@@ -62,6 +64,11 @@ public final class AccessProofs {
     /** The access at {@code slot} is proven inside a stack frame. */
     public AccessProofs withStack(int slot) {
         return with(slot, Kind.STACK, 0);
+    }
+
+    /** The access at {@code slot} is proven inside the stack frame of the function it is in. */
+    public AccessProofs withFrame(int slot) {
+        return with(slot, Kind.FRAME, 0);
     }
 
     /** The access at {@code slot} is proven inside global region {@code regionId}. */

@@ -22,7 +22,7 @@ import net.bytebuddy.jar.asm.Type;
  * a verified program never reads them before writing them.
  *
  * <p><b>Budget.</b> A local copy of the remaining budget is charged at each block's entry with
- * the block's full cost, one compare and one subtraction per block. When the budget cannot pay
+ * the block's full cost, one subtraction and a sign test per block. When the budget cannot pay
  * for the block, the registers are spilled and the interpreter continues from the block's first
  * instruction with what is left ({@link JitRuntime#outOfBudget}): it faults exactly where a run
  * in the interpreter faults, at the same instruction and with the same kind, and with the same
@@ -178,14 +178,16 @@ final class FunctionGen {
         Label stub = new Label();
         budgetStubs.add(new int[] {i});
         stubLabels.add(stub);
-        mv.visitVarInsn(LLOAD, L_BUDGET);
-        pushLong(k);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFLT, stub);
+        // budget -= k; if (budget < 0) { budget += k; to the interpreter }: one subtraction and
+        // a test of its sign on the hot path.
         mv.visitVarInsn(LLOAD, L_BUDGET);
         pushLong(k);
         mv.visitInsn(LSUB);
+        mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_BUDGET);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFLT, stub);
     }
 
     private final List<Label> stubLabels = new ArrayList<>();
@@ -206,7 +208,12 @@ final class FunctionGen {
     private void emitStubs() {
         for (int k = 0; k < budgetStubs.size(); k++) {
             mv.visitLabel(stubLabels.get(k));
-            pushInt(budgetStubs.get(k)[0]);
+            int slot = budgetStubs.get(k)[0];
+            mv.visitVarInsn(LLOAD, L_BUDGET);                  // give the block's cost back
+            pushLong(cf.cost[slot]);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, L_BUDGET);
+            pushInt(slot);
             mv.visitJumpInsn(GOTO, outOfBudget);
         }
         if (!budgetStubs.isEmpty()) {

@@ -165,6 +165,17 @@ final class MemoryGen {
                 mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "stackIndex", "(J)I", false);
                 return true;
             }
+            case FRAME -> {
+                // Frame `depth` is stack[top - 512, top) and its addresses' offsets are 0..511.
+                mv.visitVarInsn(ALOAD, FunctionGen.L_STACK);
+                rawAddress(g, base, off);
+                mv.visitInsn(L2I);
+                mv.visitVarInsn(ILOAD, FunctionGen.L_TOP);
+                mv.visitInsn(IADD);
+                g.pushInt(-Addr.FRAME_SIZE);
+                mv.visitInsn(IADD);
+                return true;
+            }
             case CALLER -> {
                 // The array and base of caller region 0 were loaded at the function's entry.
                 mv.visitVarInsn(ALOAD, FunctionGen.L_CALLER_DATA);

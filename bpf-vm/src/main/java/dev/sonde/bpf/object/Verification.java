@@ -79,7 +79,7 @@ public final class Verification {
                 continue;
             }
             switch (f.kind()) {
-                case STACK -> out = out.withStack(slot);
+                case STACK -> out = f.region() == 0 ? out.withFrame(slot) : out.withStack(slot);
                 case MAP_VALUE, GLOBAL_DATA, RINGBUF_RECORD -> {
                     if (f.region() >= 0 && f.region() < maps.size() && maps.get(f.region()).valueRegionId() >= 0) {
                         out = out.withRegion(slot, maps.get(f.region()).valueRegionId());
