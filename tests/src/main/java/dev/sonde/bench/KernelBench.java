@@ -1,12 +1,18 @@
 package dev.sonde.bench;
 
+import dev.sonde.bpf.jit.AccessProofs;
 import dev.sonde.bpf.jit.CompiledProgram;
 import dev.sonde.bpf.jit.JitCompiler;
+import dev.sonde.bpf.mem.RegionTable;
+import dev.sonde.bpf.object.Verification;
 import dev.sonde.bpf.testing.Resources;
+import dev.sonde.bpf.verifier.Verifier;
+import dev.sonde.bpf.verifier.VerifierConfig;
 import dev.sonde.bpf.vm.Cpu;
 import dev.sonde.bpf.vm.Interpreter;
 import dev.sonde.bpf.vm.Options;
 import dev.sonde.bpf.vm.Program;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -23,10 +29,12 @@ import org.openjdk.jmh.annotations.Warmup;
 /**
  * The kernels of shared/bench through Sonde's interpreter ({@code vm}), through the JIT
  * ({@code jit}) and in plain Java ({@code java}), in the same run, on the input
- * shared/bench/README.md defines. The interpreter checks every memory access; the JIT runs with
- * the checks the verifier cannot remove for these programs (their input is caller memory, checked
- * at run time; stack accesses at constant offsets from r10 are unchecked). {@link Report} turns
- * the JSON result into ns/call, ns/byte and ns per eBPF instruction.
+ * shared/bench/README.md defines. The interpreter checks every memory access. The JIT runs what
+ * a user gets from a verified program: each kernel is verified as a RAW program with {@code len}
+ * bytes of caller memory ({@code VerifierConfig.raw(len)}) and compiled with the proof's facts,
+ * so the accesses the verifier proved (the input, the stack) are unchecked, after one test per
+ * run that r1/r2 and the bound memory are what the proof assumed. {@link Report} turns the JSON
+ * result into ns/call, ns/byte and ns per eBPF instruction.
  */
 @State(Scope.Thread)
 @BenchmarkMode(Mode.AverageTime)
@@ -55,7 +63,9 @@ public class KernelBench {
         input = Resources.benchInput();
         byte[] text = Resources.section(Resources.bytes("/bench/" + name + ".bpf.o"), ".text");
         program = Program.load(name, text, Options.defaults().withCpuVersion(1));
-        compiled = JitCompiler.compile(program);
+        VerifierConfig cfg = VerifierConfig.raw(len).withCpuVersion(1);
+        AccessProofs proofs = Verification.accessProofs(Verifier.verify(program.insns(), cfg), List.of(), cfg);
+        compiled = JitCompiler.compile(program, proofs, RegionTable.global());
         cpu = new Cpu(0);
         mem = cpu.bindCaller(0, input, 0, len, false);
         long expected = java();

@@ -19,6 +19,7 @@ import net.bytebuddy.jar.asm.MethodVisitor;
  *
  * <p>Unsigned comparisons add {@code Long.MIN_VALUE} (or flip bit 31) to both sides and compare
  * signed, which is what {@code Long.compareUnsigned} does; for a constant side the bias is folded.
+ * A 64-bit comparison of two sides known to be non-negative is a plain signed one.
  */
 final class CodeGen {
     private CodeGen() {
@@ -283,6 +284,11 @@ final class CodeGen {
                  JLT64_K, JLT64_X, JLT32_K, JLT32_X, JLE64_K, JLE64_X, JLE32_K, JLE32_X -> true;
             default -> false;
         };
+        if (wide && unsigned && g.nonNegative(d) && (k ? imm >= 0 : g.nonNegative(s))) {
+            // Both sides are non-negative as signed longs, where unsigned order is signed order:
+            // a plain compare instead of two sign flips (C2 of JDK 17 does not see through them).
+            unsigned = false;
+        }
         if (wide) {
             g.loadReg(d);
             if (unsigned) {

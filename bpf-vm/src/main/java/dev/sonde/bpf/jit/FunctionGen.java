@@ -22,7 +22,7 @@ import net.bytebuddy.jar.asm.Type;
  * a verified program never reads them before writing them.
  *
  * <p><b>Budget.</b> A local copy of the remaining budget is charged at each block's entry with
- * the block's full cost, one compare and one subtraction per block. When the budget cannot pay
+ * the block's full cost, one subtraction and a sign test per block. When the budget cannot pay
  * for the block, the registers are spilled and the interpreter continues from the block's first
  * instruction with what is left ({@link JitRuntime#outOfBudget}): it faults exactly where a run
  * in the interpreter faults, at the same instruction and with the same kind, and with the same
@@ -45,6 +45,9 @@ final class FunctionGen {
     static final int L_BUDGET = 25;
     static final int L_TOP = 27;
     static final int L_PC = 28;
+    /** Caller region 0's array and base, in functions with {@link AccessProofs.Kind#CALLER} slots. */
+    static final int L_CALLER_DATA = 29;
+    static final int L_CALLER_BASE = 30;
 
     final MethodVisitor mv;
     final ControlFlow cf;
@@ -114,6 +117,14 @@ final class FunctionGen {
         mv.visitIntInsn(SIPUSH, 512);
         mv.visitInsn(IMUL);
         mv.visitVarInsn(ISTORE, L_TOP);
+        if (usesCaller()) {
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "callerData", "(L" + CPU + ";)[B", false);
+            mv.visitVarInsn(ASTORE, L_CALLER_DATA);
+            mv.visitVarInsn(ALOAD, L_CPU);
+            mv.visitMethodInsn(INVOKESTATIC, RT, "callerBase", "(L" + CPU + ";)I", false);
+            mv.visitVarInsn(ISTORE, L_CALLER_BASE);
+        }
         loadBudget();
         for (int i = start; i < end; i++) {
             if (cf.leader[i]) {
@@ -141,6 +152,15 @@ final class FunctionGen {
         mv.visitEnd();
     }
 
+    private boolean usesCaller() {
+        for (int i = start; i < end; i++) {
+            if (cf.ops[i] != null && proofs.kind(i) == AccessProofs.Kind.CALLER) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private void instruction(int i, Op op) {
         int d = cf.dst[i];
         int s = cf.src[i];
@@ -158,14 +178,16 @@ final class FunctionGen {
         Label stub = new Label();
         budgetStubs.add(new int[] {i});
         stubLabels.add(stub);
-        mv.visitVarInsn(LLOAD, L_BUDGET);
-        pushLong(k);
-        mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFLT, stub);
+        // budget -= k; if (budget < 0) { budget += k; to the interpreter }: one subtraction and
+        // a test of its sign on the hot path.
         mv.visitVarInsn(LLOAD, L_BUDGET);
         pushLong(k);
         mv.visitInsn(LSUB);
+        mv.visitInsn(DUP2);
         mv.visitVarInsn(LSTORE, L_BUDGET);
+        mv.visitInsn(LCONST_0);
+        mv.visitInsn(LCMP);
+        mv.visitJumpInsn(IFLT, stub);
     }
 
     private final List<Label> stubLabels = new ArrayList<>();
@@ -186,7 +208,12 @@ final class FunctionGen {
     private void emitStubs() {
         for (int k = 0; k < budgetStubs.size(); k++) {
             mv.visitLabel(stubLabels.get(k));
-            pushInt(budgetStubs.get(k)[0]);
+            int slot = budgetStubs.get(k)[0];
+            mv.visitVarInsn(LLOAD, L_BUDGET);                  // give the block's cost back
+            pushLong(cf.cost[slot]);
+            mv.visitInsn(LADD);
+            mv.visitVarInsn(LSTORE, L_BUDGET);
+            pushInt(slot);
             mv.visitJumpInsn(GOTO, outOfBudget);
         }
         if (!budgetStubs.isEmpty()) {

@@ -74,8 +74,8 @@ public final class JitCompiler {
         cw.visit(V17, ACC_FINAL | ACC_SUPER, owner, null, "java/lang/Object",
             new String[] {Type.getInternalName(JitCode.class)});
         constructor(cw);
-        run(cw, owner);
         ClassConstants consts = new ClassConstants();
+        run(cw, owner, proofs, consts, p);
         Helper[] helpers = p.helpers();
         List<FunctionGen> functions = new ArrayList<>();
         for (int k = 0; k < cf.functions.length; k++) {
@@ -114,10 +114,33 @@ public final class JitCompiler {
         mv.visitEnd();
     }
 
-    /** {@code run(cpu, r1..r5)}: the entry function at depth 0. */
-    private static void run(ClassWriter cw, String owner) {
+    /**
+     * {@code run(cpu, r1..r5)}: the entry function at depth 0. With proofs that hold only under an
+     * entry assumption ({@link AccessProofs#rawEntryLength}), first the test of it, once per run;
+     * a run that fails it goes to the interpreter.
+     */
+    private static void run(ClassWriter cw, String owner, AccessProofs proofs, ClassConstants consts, Program p) {
         MethodVisitor mv = cw.visitMethod(ACC_PUBLIC | ACC_FINAL, "run", "(L" + FunctionGen.CPU + ";JJJJJ)J", null, null);
         mv.visitCode();
+        if (proofs.rawEntryLength() >= 0) {
+            net.bytebuddy.jar.asm.Label ok = new net.bytebuddy.jar.asm.Label();
+            mv.visitVarInsn(ALOAD, 1);
+            mv.visitVarInsn(LLOAD, 2);
+            mv.visitVarInsn(LLOAD, 4);
+            mv.visitLdcInsn(proofs.rawEntryLength());
+            mv.visitLdcInsn(proofs.callerPerms());
+            mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "rawEntry", "(L" + FunctionGen.CPU + ";JJII)Z", false);
+            mv.visitJumpInsn(IFNE, ok);
+            mv.visitLdcInsn(consts.of(p, Program.class, "program"));
+            mv.visitVarInsn(ALOAD, 1);
+            for (int k = 0; k < 5; k++) {
+                mv.visitVarInsn(LLOAD, 2 + 2 * k);
+            }
+            mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "interpret",
+                "(L" + FunctionGen.PROGRAM + ";L" + FunctionGen.CPU + ";JJJJJ)J", false);
+            mv.visitInsn(LRETURN);
+            mv.visitLabel(ok);
+        }
         mv.visitVarInsn(ALOAD, 1);
         mv.visitVarInsn(ALOAD, 1);
         mv.visitMethodInsn(INVOKEVIRTUAL, FunctionGen.CPU, "stack", "()[B", false);

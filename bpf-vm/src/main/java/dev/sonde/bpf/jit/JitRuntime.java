@@ -1,5 +1,6 @@
 package dev.sonde.bpf.jit;
 
+import dev.sonde.bpf.mem.Addr;
 import dev.sonde.bpf.mem.ByteAtomics;
 import dev.sonde.bpf.mem.Region;
 import dev.sonde.bpf.vm.Cpu;
@@ -11,6 +12,7 @@ import dev.sonde.bpf.vm.Unsigned;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
+import java.util.Objects;
 
 /**
  * What generated code calls: small static methods that C2 inlines into the program's methods.
@@ -97,6 +99,33 @@ final class JitRuntime {
     }
 
     // ---- unchecked memory: index already proven inside the array window ---------------------
+    //
+    // C2 inlines into one compilation at most DesiredMethodLimit (8000) bytes of bytecode, the
+    // generated method's own included. A VarHandle access inlines a chain of ~200 bytes
+    // (guard, view handle, unaligned Unsafe access), so a program with ~100 proven accesses used
+    // the whole budget and its later accesses (the hot loop's) became real calls. The u* forms
+    // below cost ~25 bytes each: an intrinsic bounds check (the JVM's guarantee that an access
+    // stays inside its byte array remains, whatever the proofs say) and an intrinsic Unsafe
+    // access, which on a little-endian machine is the eBPF byte order. Without a usable Unsafe
+    // (or on a big-endian machine) the generator uses the VarHandle forms.
+
+    /** sun.misc.Unsafe, or null when it cannot be had or the machine is big-endian. */
+    static final sun.misc.Unsafe U = unsafe();
+    private static final long BASE = U == null ? 0 : U.arrayBaseOffset(byte[].class);
+
+    private static sun.misc.Unsafe unsafe() {
+        if (ByteOrder.nativeOrder() != ByteOrder.LITTLE_ENDIAN) {
+            return null;
+        }
+        try {
+            java.lang.reflect.Field f = sun.misc.Unsafe.class.getDeclaredField("theUnsafe");
+            f.setAccessible(true);
+            sun.misc.Unsafe u = (sun.misc.Unsafe) f.get(null);
+            return u.arrayIndexScale(byte[].class) == 1 ? u : null;
+        } catch (ReflectiveOperationException | RuntimeException | LinkageError e) {
+            return null;
+        }
+    }
 
     static long get8(byte[] a, int i) {
         return a[i] & 0xffL;
@@ -130,9 +159,62 @@ final class JitRuntime {
         I64.set(a, i, v);
     }
 
+    static long uget16(byte[] a, int i) {
+        return U.getShort(a, BASE + Objects.checkIndex(i, a.length - 1)) & 0xffffL;
+    }
+
+    static long uget32(byte[] a, int i) {
+        return U.getInt(a, BASE + Objects.checkIndex(i, a.length - 3)) & 0xffffffffL;
+    }
+
+    static long uget64(byte[] a, int i) {
+        return U.getLong(a, BASE + Objects.checkIndex(i, a.length - 7));
+    }
+
+    static void uput16(byte[] a, int i, long v) {
+        U.putShort(a, BASE + Objects.checkIndex(i, a.length - 1), (short) v);
+    }
+
+    static void uput32(byte[] a, int i, long v) {
+        U.putInt(a, BASE + Objects.checkIndex(i, a.length - 3), (int) v);
+    }
+
+    static void uput64(byte[] a, int i, long v) {
+        U.putLong(a, BASE + Objects.checkIndex(i, a.length - 7), v);
+    }
+
     /** Array index of a stack address already proven in some frame: frame k's bytes start at k * 512. */
     static int stackIndex(long addr) {
         return (((int) (addr >>> 32)) - 1) * 512 + (int) addr;
+    }
+
+    // ---- caller memory proven by the verifier (AccessProofs.Kind.CALLER) -------------------
+
+    /**
+     * Whether this run meets the entry assumption of a RAW program's proofs: r1 at the start of
+     * caller region 0, r2 the verified length, the region bound to at least that many bytes
+     * with the permissions {@code perms} the proven accesses need.
+     */
+    static boolean rawEntry(Cpu cpu, long r1, long r2, int len, int perms) {
+        if (r1 != Addr.of(Addr.CALLER_0, 0) || r2 != len) {
+            return false;
+        }
+        Region r = cpu.regionOf(r1);
+        return r.size() >= len && (r.perms() & perms) == perms;
+    }
+
+    /** A run that does not meet the entry assumption: the interpreter, every access checked. */
+    static long interpret(Program p, Cpu cpu, long r1, long r2, long r3, long r4, long r5) {
+        return Interpreter.run(p, cpu, r1, r2, r3, r4, r5);    // 0 after a fault, recorded on cpu
+    }
+
+    /** The array of caller region 0, for the unchecked accesses of one function call. */
+    static byte[] callerData(Cpu cpu) {
+        return cpu.regionOf(Addr.of(Addr.CALLER_0, 0)).data();
+    }
+
+    static int callerBase(Cpu cpu) {
+        return cpu.regionOf(Addr.of(Addr.CALLER_0, 0)).base();
     }
 
     // ---- atomics: the semantics of dev.sonde.bpf.vm.Atomics, variants as in Op ---------------

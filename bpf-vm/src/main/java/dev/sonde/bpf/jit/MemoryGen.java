@@ -15,7 +15,8 @@ import net.bytebuddy.jar.asm.MethodVisitor;
  *       this frame without a check: a plain array access at {@code top + off} on the Cpu's stack
  *       array. (The JVM's own array bounds check remains and is what C2 may remove.)</li>
  *   <li><b>Proven</b> by the verifier ({@link AccessProofs}): a plain array access on the Cpu's
- *       stack array or on the proven region's array, which is a class constant.</li>
+ *       stack array, on the proven region's array, which is a class constant, or on caller
+ *       region 0's array, loaded into a local at the function's entry.</li>
  *   <li><b>Checked</b>: through {@link dev.sonde.bpf.vm.Cpu#load8} and the rest, the very checks
  *       the interpreter makes, with the slot passed for the fault record.</li>
  * </ol>
@@ -26,6 +27,9 @@ import net.bytebuddy.jar.asm.MethodVisitor;
 final class MemoryGen {
     private MemoryGen() {
     }
+
+    /** Whether the unchecked multi-byte accesses use JitRuntime's Unsafe forms (see there). */
+    static final boolean UNSAFE = JitRuntime.U != null;
 
     private static final String LOAD_DESC = "(L" + FunctionGen.CPU + ";JI)J";
     private static final String STORE_DESC = "(L" + FunctionGen.CPU + ";JJI)V";
@@ -60,8 +64,13 @@ final class MemoryGen {
             address(g, s, off);
             g.pushInt(i);
             g.mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "load" + suffix, LOAD_DESC, false);
+        } else if (size == 1) {
+            g.mv.visitInsn(BALOAD);
+            g.pushInt(0xff);
+            g.mv.visitInsn(IAND);
+            g.mv.visitInsn(I2L);
         } else {
-            g.mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "get" + suffix, "([BI)J", false);
+            g.mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, UNSAFE ? "uget" + suffix : "get" + suffix, "([BI)J", false);
         }
         MethodVisitor mv = g.mv;
         switch (op) {
@@ -91,8 +100,12 @@ final class MemoryGen {
         } else {
             g.loadReg(s);
         }
-        if (direct) {
-            g.mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "put" + suffix, "([BIJ)V", false);
+        if (direct && size == 1) {
+            g.mv.visitInsn(L2I);
+            g.mv.visitInsn(I2B);
+            g.mv.visitInsn(BASTORE);
+        } else if (direct) {
+            g.mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, UNSAFE ? "uput" + suffix : "put" + suffix, "([BIJ)V", false);
         } else {
             g.pushInt(i);
             g.mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "store" + suffix, STORE_DESC, false);
@@ -150,6 +163,26 @@ final class MemoryGen {
                 mv.visitVarInsn(ALOAD, FunctionGen.L_STACK);
                 rawAddress(g, base, off);
                 mv.visitMethodInsn(INVOKESTATIC, FunctionGen.RT, "stackIndex", "(J)I", false);
+                return true;
+            }
+            case FRAME -> {
+                // Frame `depth` is stack[top - 512, top) and its addresses' offsets are 0..511.
+                mv.visitVarInsn(ALOAD, FunctionGen.L_STACK);
+                rawAddress(g, base, off);
+                mv.visitInsn(L2I);
+                mv.visitVarInsn(ILOAD, FunctionGen.L_TOP);
+                mv.visitInsn(IADD);
+                g.pushInt(-Addr.FRAME_SIZE);
+                mv.visitInsn(IADD);
+                return true;
+            }
+            case CALLER -> {
+                // The array and base of caller region 0 were loaded at the function's entry.
+                mv.visitVarInsn(ALOAD, FunctionGen.L_CALLER_DATA);
+                rawAddress(g, base, off);
+                mv.visitInsn(L2I);
+                mv.visitVarInsn(ILOAD, FunctionGen.L_CALLER_BASE);
+                mv.visitInsn(IADD);
                 return true;
             }
             case REGION -> {

@@ -19,10 +19,11 @@ import java.util.List;
  * Between a loaded object and the verifier: what each program may assume (its context from its
  * SEC name, the object's maps, the helpers, source lines), and what its proof lets the JIT drop.
  */
-final class Verification {
+public final class Verification {
     private Verification() {
     }
 
+    /** The verifier configuration of one linked program of an object (for the loader). */
     static VerifierConfig config(LinkedProgram lp, Options options, LoadOptions load, BpfObjectFile file,
                                  List<BpfMap> maps) {
         VerifierConfig cfg = switch (lp.secName().type()) {
@@ -51,7 +52,26 @@ final class Verification {
      * accesses; everything else (context, caller memory, mixed paths) keeps its check.
      */
     static AccessProofs accessProofs(Proof proof, List<BpfMap> maps) {
+        return accessProofs(proof, maps, null);
+    }
+
+    /**
+     * As {@link #accessProofs(Proof, List)}, for a proof made with {@code cfg}. For a RAW program
+     * verified with caller memory ({@code VerifierConfig.raw(len)}), accesses proven inside that
+     * memory become unchecked too, and every fact is then tied to the entry state the verifier
+     * assumed: the JIT-compiled code tests once per run that r1 is the start of caller region 0,
+     * r2 = len and the region has at least len bytes with the permissions needed, and runs on the
+     * interpreter otherwise ({@link AccessProofs#withRawEntry}).
+     *
+     * @param maps the program's maps by index, as the proof's map facts number them
+     * @param cfg  the configuration the proof was made with; null to leave caller memory checked
+     */
+    public static AccessProofs accessProofs(Proof proof, List<BpfMap> maps, VerifierConfig cfg) {
         AccessProofs out = AccessProofs.none();
+        boolean caller = cfg != null && cfg.type() == ProgramType.RAW && cfg.rawMemSize() >= 0;
+        if (caller) {
+            out = out.withRawEntry(cfg.rawMemSize());
+        }
         AccessFact[] facts = proof.access();
         for (int slot = 0; slot < facts.length; slot++) {
             AccessFact f = facts[slot];
@@ -59,10 +79,15 @@ final class Verification {
                 continue;
             }
             switch (f.kind()) {
-                case STACK -> out = out.withStack(slot);
+                case STACK -> out = f.region() == 0 ? out.withFrame(slot) : out.withStack(slot);
                 case MAP_VALUE, GLOBAL_DATA, RINGBUF_RECORD -> {
                     if (f.region() >= 0 && f.region() < maps.size() && maps.get(f.region()).valueRegionId() >= 0) {
                         out = out.withRegion(slot, maps.get(f.region()).valueRegionId());
+                    }
+                }
+                case CALLER_MEM -> {
+                    if (caller && f.region() == 0) {
+                        out = out.withCaller(slot, f.write());
                     }
                 }
                 default -> {
