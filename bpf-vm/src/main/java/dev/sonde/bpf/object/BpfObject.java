@@ -21,6 +21,7 @@ import dev.sonde.bpf.exec.Executable;
 import dev.sonde.bpf.jit.AccessProofs;
 import dev.sonde.bpf.verifier.Proof;
 import dev.sonde.bpf.verifier.Verifier;
+import dev.sonde.bpf.verifier.VerifierConfig;
 import dev.sonde.bpf.verifier.VerifierException;
 import dev.sonde.bpf.vm.LoadException;
 import dev.sonde.bpf.vm.Options;
@@ -141,12 +142,13 @@ public final class BpfObject implements AutoCloseable {
         Proof proof = null;
         AccessProofs proofs = AccessProofs.none();
         if (load.verify()) {
+            VerifierConfig cfg = Verification.config(lp, options, load, file, maps);
             try {
-                proof = Verifier.verify(insns, Verification.config(lp, options, load, file, maps));
+                proof = Verifier.verify(insns, cfg);
             } catch (VerifierException e) {
                 throw located(object, lp, -1, "rejected by the verifier: " + e.getMessage(), e);
             }
-            proofs = Verification.accessProofs(proof, maps);
+            proofs = Verification.accessProofs(proof, maps, cfg);
         }
         Executable exe = Executable.of(p, load.mode(), proofs, slots.regionTable());
         return new LoadedProgram(object, lp.name(), lp.section(), lp.secName(), p, exe, proof, lp);
