@@ -55,11 +55,28 @@ final class Dispatch {
         MethodHandle image = EMPTY;
         for (int i = attachments.size() - 1; i >= 0; i--) {
             Attachment a = attachments.get(i);
+            if (!wants(a, exit)) {
+                continue;
+            }
             MethodHandle call = (exit ? ON_EXIT : ON_ENTRY).bindTo(a.handler);
             call = MethodHandles.catchException(call, Throwable.class, FAILED.bindTo(a));
             image = MethodHandles.foldArguments(image, call);
         }
         return image;
+    }
+
+    private static boolean wants(Attachment a, boolean exit) {
+        return exit ? a.handler.handlesExit() : a.handler.handlesEntry();
+    }
+
+    /** Whether some attachment has work at the entry ({@code exit} false) or the return trampoline. */
+    static boolean armed(List<Attachment> attachments, boolean exit) {
+        for (Attachment a : attachments) {
+            if (wants(a, exit)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private static void failed(Attachment a, Throwable t, Frame f, Cpu c) {

@@ -526,7 +526,7 @@ public final class Trampolines implements AutoCloseable {
         if (s == null) {
             return new ConstantCallSite(MethodHandles.empty(type));   // a stale frame of detached code
         }
-        return new ConstantCallSite("entry".equals(name) ? s.entryTarget : s.exitTarget);
+        return "entry".equals(name) ? s.entryArmed : s.exitArmed;
     }
 
     // ---- introspection and close --------------------------------------------------------------

@@ -76,6 +76,16 @@ final class ProbeHandler implements Handler {
         }
     }
 
+    @Override
+    public boolean handlesEntry() {
+        return !onReturn;
+    }
+
+    @Override
+    public boolean handlesExit() {
+        return onReturn;
+    }
+
     private void fire(Frame frame, Cpu cpu) {
         ProbeHit hit = hits.of(cpu);
         MethodInfo m = frame.method();
