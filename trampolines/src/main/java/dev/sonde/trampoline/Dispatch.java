@@ -1,7 +1,9 @@
 package dev.sonde.trampoline;
 
 import dev.sonde.bpf.vm.Cpu;
+import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.trampoline.boot.Hooks;
+import dev.sonde.trampoline.boot.ThreadState;
 import java.lang.invoke.MethodHandle;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.MethodType;
@@ -11,14 +13,14 @@ import java.util.List;
  * The hit path behind a trampoline's invokedynamic, and the dispatch images.
  *
  * <p>Assumptions: called on the traced thread with its re-entrancy flag set (Hooks.enter), with
- * the thread's argument arrays filled. Guarantees: takes an execution slot before it reads the
+ * the argument arrays of its state {@code ts} (the calling thread's own) filled. Guarantees: takes an execution slot before it reads the
  * image and releases it after the last handler returned (DESIGN.md §2); counts a hit that finds no
  * slot as missed; lets no throwable out; allocates nothing.
  */
 final class Dispatch {
     static final MethodType IMAGE = MethodType.methodType(void.class, Frame.class, Cpu.class);
-    static final MethodType ENTRY_SITE = MethodType.methodType(void.class, long[].class, Object[].class, Object.class);
-    static final MethodType EXIT_SITE = MethodType.methodType(void.class, long[].class, Object[].class, Object.class,
+    static final MethodType ENTRY_SITE = MethodType.methodType(void.class, ThreadState.class, Object.class);
+    static final MethodType EXIT_SITE = MethodType.methodType(void.class, ThreadState.class, Object.class,
             long.class, Object.class, Throwable.class);
     static final MethodHandle ENTRY;
     static final MethodHandle EXIT;
@@ -53,6 +55,9 @@ final class Dispatch {
         MethodHandle image = EMPTY;
         for (int i = attachments.size() - 1; i >= 0; i--) {
             Attachment a = attachments.get(i);
+            if (!wants(a, exit)) {
+                continue;
+            }
             MethodHandle call = (exit ? ON_EXIT : ON_ENTRY).bindTo(a.handler);
             call = MethodHandles.catchException(call, Throwable.class, FAILED.bindTo(a));
             image = MethodHandles.foldArguments(image, call);
@@ -60,22 +65,37 @@ final class Dispatch {
         return image;
     }
 
+    private static boolean wants(Attachment a, boolean exit) {
+        return exit ? a.handler.handlesExit() : a.handler.handlesEntry();
+    }
+
+    /** Whether some attachment has work at the entry ({@code exit} false) or the return trampoline. */
+    static boolean armed(List<Attachment> attachments, boolean exit) {
+        for (Attachment a : attachments) {
+            if (wants(a, exit)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static void failed(Attachment a, Throwable t, Frame f, Cpu c) {
         a.failed();
     }
 
-    static void entry(MethodSite s, MethodHandle image, long[] prims, Object[] refs, Object self) {
-        Cpu cpu = s.slots.tryEnter();
+    static void entry(MethodSite s, MethodHandle image, ThreadState ts, Object self) {
+        ExecutionSlots.Occupant seat = seat(s.slots, ts);
+        Cpu cpu = s.slots.tryEnter(seat);
         if (cpu == null) {
             Hooks.countMiss(s.id);
-            clear(s, refs);
+            clear(s, ts.refs);
             return;
         }
         Frame f = s.frames[cpu.id];
         try {
             f.method = s.info;
-            f.args = prims;
-            f.refArgs = refs;
+            f.args = ts.prims;
+            f.refArgs = ts.refs;
             f.self = self;
             f.exit = false;
             f.ret = 0;
@@ -86,23 +106,24 @@ final class Dispatch {
             // The image catches per handler; this is the last line (e.g. a StackOverflowError in
             // the image's own code). Nothing may reach the target.
         } finally {
-            release(s, f, refs, cpu);
+            release(s, f, ts.refs, seat, cpu);
         }
     }
 
-    static void exit(MethodSite s, MethodHandle image, long[] prims, Object[] refs, Object self,
+    static void exit(MethodSite s, MethodHandle image, ThreadState ts, Object self,
                      long ret, Object retRef, Throwable thrown) {
-        Cpu cpu = s.slots.tryEnter();
+        ExecutionSlots.Occupant seat = seat(s.slots, ts);
+        Cpu cpu = s.slots.tryEnter(seat);
         if (cpu == null) {
             Hooks.countMiss(s.id);
-            clear(s, refs);
+            clear(s, ts.refs);
             return;
         }
         Frame f = s.frames[cpu.id];
         try {
             f.method = s.info;
-            f.args = prims;
-            f.refArgs = refs;
+            f.args = ts.prims;
+            f.refArgs = ts.refs;
             f.self = self;
             f.exit = true;
             f.ret = ret;
@@ -112,19 +133,34 @@ final class Dispatch {
         } catch (Throwable t) {
             // as in entry
         } finally {
-            release(s, f, refs, cpu);
+            release(s, f, ts.refs, seat, cpu);
         }
     }
 
+    /**
+     * The calling thread's seat at {@code slots}, kept in its trampoline state so that a hit does
+     * no thread-local lookup of its own ({@code ts} is the calling thread's: the trampoline looked
+     * it up on this thread). Allocation-free after the thread's first hit on these slots.
+     */
+    private static ExecutionSlots.Occupant seat(ExecutionSlots slots, ThreadState ts) {
+        Object o = ts.seat;
+        if (o instanceof ExecutionSlots.Occupant && ((ExecutionSlots.Occupant) o).of(slots)) {
+            return (ExecutionSlots.Occupant) o;
+        }
+        ExecutionSlots.Occupant seat = slots.occupant();
+        ts.seat = seat;
+        return seat;
+    }
+
     /** Drops every object reference the hit left in the frame and the thread's arrays, then exits the slot. */
-    private static void release(MethodSite s, Frame f, Object[] refs, Cpu cpu) {
+    private static void release(MethodSite s, Frame f, Object[] refs, ExecutionSlots.Occupant seat, Cpu cpu) {
         f.self = null;
         f.retRef = null;
         f.thrown = null;
         f.refArgs = null;
         f.args = null;
         clear(s, refs);
-        s.slots.exit(cpu);
+        s.slots.exit(seat, cpu);
     }
 
     private static void clear(MethodSite s, Object[] refs) {

@@ -17,4 +17,17 @@ public interface Handler {
     default void onEntry(Frame frame, Cpu cpu) {}
 
     default void onExit(Frame frame, Cpu cpu) {}
+
+    /**
+     * Whether {@link #onEntry} does anything. A constant of the handler, read at attach: when no
+     * handler on a method wants its entry, the entry trampoline takes no execution slot at all.
+     */
+    default boolean handlesEntry() {
+        return true;
+    }
+
+    /** Whether {@link #onExit} does anything; as {@link #handlesEntry}, for the return trampoline. */
+    default boolean handlesExit() {
+        return true;
+    }
 }

@@ -11,9 +11,9 @@ import java.util.List;
  * The dispatch point of one method with trampolines: what its two invokedynamic call sites are
  * bound to, and the current dispatch images behind them.
  *
- * <p>Each trampoline's invokedynamic links (once, {@link Linker}) to a constant method handle:
- * {@link Dispatch#entry} / {@link Dispatch#exit} with this site and the {@code dynamicInvoker()}
- * of a {@link MutableCallSite} bound in. The MutableCallSite's target is the current image, an
+ * <p>Each trampoline's invokedynamic links (once, {@link Linker}) to {@link #entryArmed} /
+ * {@link #exitArmed}: while that side has handlers, {@link Dispatch#entry} / {@link Dispatch#exit}
+ * with this site and the {@code dynamicInvoker()} of a {@link MutableCallSite} bound in. The MutableCallSite's target is the current image, an
  * immutable method handle that calls every attached handler in attach order ({@link Dispatch#image}).
  * Attach and detach never mutate an image: they build a new one and {@code setTarget} it; the
  * caller then calls {@code MutableCallSite.syncAll} before the grace period.
@@ -36,8 +36,21 @@ final class MethodSite {
     final int[] refArgs;
     final MutableCallSite entryImage = new MutableCallSite(Dispatch.IMAGE);
     final MutableCallSite exitImage = new MutableCallSite(Dispatch.IMAGE);
-    final MethodHandle entryTarget;
-    final MethodHandle exitTarget;
+    /**
+     * What each trampoline's invokedynamic is linked to: {@link Dispatch#entry} / {@link Dispatch#exit}
+     * while some attachment has work on that side, else a no-op, so that a side without handlers
+     * (an entry-only probe's return) takes no slot. Read before the slot is taken, which is sound
+     * because it only ever skips: a hit that sees the dispatch target still takes its slot before it
+     * reads the image, and an image may be empty.
+     */
+    final MutableCallSite entryArmed = new MutableCallSite(Dispatch.ENTRY_SITE);
+    final MutableCallSite exitArmed = new MutableCallSite(Dispatch.EXIT_SITE);
+    private final MethodHandle entryTarget;
+    private final MethodHandle exitTarget;
+    private static final MethodHandle NO_ENTRY = MethodHandles.empty(Dispatch.ENTRY_SITE);
+    private static final MethodHandle NO_EXIT = MethodHandles.empty(Dispatch.EXIT_SITE);
+    private boolean entryOn;
+    private boolean exitOn;
     /** The attachments the images mirror; guarded by Trampolines.sites. */
     private List<Attachment> attachments = List.of();
 
@@ -61,6 +74,8 @@ final class MethodSite {
         exitImage.setTarget(Dispatch.image(List.of(), true));
         this.entryTarget = MethodHandles.insertArguments(Dispatch.ENTRY, 0, this, entryImage.dynamicInvoker());
         this.exitTarget = MethodHandles.insertArguments(Dispatch.EXIT, 0, this, exitImage.dynamicInvoker());
+        entryArmed.setTarget(NO_ENTRY);
+        exitArmed.setTarget(NO_EXIT);
     }
 
     List<Attachment> attachments() {
@@ -86,9 +101,19 @@ final class MethodSite {
         attachments = next;
         entryImage.setTarget(Dispatch.image(next, false));
         exitImage.setTarget(Dispatch.image(next, true));
+        boolean in = Dispatch.armed(next, false);
+        boolean out = Dispatch.armed(next, true);
+        if (in != entryOn) {
+            entryOn = in;
+            entryArmed.setTarget(in ? entryTarget : NO_ENTRY);
+        }
+        if (out != exitOn) {
+            exitOn = out;
+            exitArmed.setTarget(out ? exitTarget : NO_EXIT);
+        }
     }
 
     MutableCallSite[] callSites() {
-        return new MutableCallSite[] {entryImage, exitImage};
+        return new MutableCallSite[] {entryImage, exitImage, entryArmed, exitArmed};
     }
 }

@@ -22,7 +22,8 @@ import net.bytebuddy.utility.AsmClassWriter;
  * <p>An instrumented method becomes (Java-like):
  * <pre>
  *   save each parameter (and this) into fresh locals above the method's own max_locals
- *   [entry trampoline, see Hooks]                       // constructors: before super(...)
+ *   ts = Hooks.state()                                  // the call's one thread-local lookup
+ *   [entry trampoline with ts, see Hooks]                       // constructors: before super(...)
  *   try {                                               // constructors: from after super(...)
  *       original body, each xRETURN replaced by "store result; goto exit"
  *   } catch (Throwable t) {                             // last entry of the exception table
@@ -37,8 +38,8 @@ final class TrampolineWriter {
     static final String HOOKS = "dev/sonde/trampoline/boot/Hooks";
     static final String STATE = "dev/sonde/trampoline/boot/ThreadState";
     static final String STATE_DESC = "L" + STATE + ";";
-    static final String ENTRY_DESC = "([J[Ljava/lang/Object;Ljava/lang/Object;)V";
-    static final String EXIT_DESC = "([J[Ljava/lang/Object;Ljava/lang/Object;JLjava/lang/Object;Ljava/lang/Throwable;)V";
+    static final String ENTRY_DESC = "(" + STATE_DESC + "Ljava/lang/Object;)V";
+    static final String EXIT_DESC = "(" + STATE_DESC + "Ljava/lang/Object;JLjava/lang/Object;Ljava/lang/Throwable;)V";
     static final Handle BOOTSTRAP = new Handle(Opcodes.H_INVOKESTATIC, HOOKS, "link",
             "(Ljava/lang/invoke/MethodHandles$Lookup;Ljava/lang/String;Ljava/lang/invoke/MethodType;I)Ljava/lang/invoke/CallSite;",
             false);
@@ -144,6 +145,9 @@ final class TrampolineWriter {
                 super.visitVarInsn(args[i].getOpcode(Opcodes.ILOAD), argLocal[i]);
                 super.visitVarInsn(args[i].getOpcode(Opcodes.ISTORE), savedLocal[i]);
             }
+            // The call's one thread-local lookup; both trampolines use it (a call stays on its thread).
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "state", "()" + STATE_DESC, false);
+            super.visitVarInsn(Opcodes.ASTORE, stateLocal);
             trampoline(false, false);
             if (!isCtor) {
                 startBody();
@@ -215,18 +219,17 @@ final class TrampolineWriter {
             super.visitMaxs(maxStack, maxLocals);
         }
 
-        /** One trampoline: re-entrancy guard, fill the thread's arrays, invokedynamic, leave. */
+        /** One trampoline: re-entrancy guard on the call's state, fill its arrays, invokedynamic, leave. */
         private void trampoline(boolean atExit, boolean exceptional) {
             Label skip = new Label();
             Label tryStart = new Label();
             Label tryEnd = new Label();
             Label caught = new Label();
             Label done = new Label();
-            push(id);
-            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "enter", "(I)" + STATE_DESC, false);
-            super.visitVarInsn(Opcodes.ASTORE, stateLocal);
             super.visitVarInsn(Opcodes.ALOAD, stateLocal);
-            super.visitJumpInsn(Opcodes.IFNULL, skip);
+            push(id);
+            super.visitMethodInsn(Opcodes.INVOKESTATIC, HOOKS, "enter", "(" + STATE_DESC + "I)Z", false);
+            super.visitJumpInsn(Opcodes.IFEQ, skip);
             super.visitTryCatchBlock(tryStart, tryEnd, caught, "java/lang/Throwable");
             super.visitLabel(tryStart);
             for (int i = 0; i < args.length; i++) {
@@ -243,9 +246,6 @@ final class TrampolineWriter {
                 }
             }
             super.visitVarInsn(Opcodes.ALOAD, stateLocal);
-            super.visitFieldInsn(Opcodes.GETFIELD, STATE, "prims", "[J");
-            super.visitVarInsn(Opcodes.ALOAD, stateLocal);
-            super.visitFieldInsn(Opcodes.GETFIELD, STATE, "refs", "[Ljava/lang/Object;");
             if (isStatic || (isCtor && !atExit)) {
                 super.visitInsn(Opcodes.ACONST_NULL);
             } else {

@@ -126,6 +126,10 @@ public final class Trampolines implements AutoCloseable {
     /** Loads and initialises the hit path's and the writer's classes now, outside any transformation. */
     private void warmUp() {
         Hooks.leave(Hooks.enter(0));
+        dev.sonde.trampoline.boot.ThreadState ts = Hooks.state();
+        if (Hooks.enter(ts, 0)) {
+            Hooks.leave(ts);
+        }
         new MethodSite(0, new MethodInfo(0, "warm.Up", "m", "(IJ)V", true), new ClassKey(null, "warm/Up"), slots, frames);
         try {
             Class.forName(TrampolineWriter.MethodTrampoline.class.getName(), true, Trampolines.class.getClassLoader());
@@ -522,7 +526,7 @@ public final class Trampolines implements AutoCloseable {
         if (s == null) {
             return new ConstantCallSite(MethodHandles.empty(type));   // a stale frame of detached code
         }
-        return new ConstantCallSite("entry".equals(name) ? s.entryTarget : s.exitTarget);
+        return "entry".equals(name) ? s.entryArmed : s.exitArmed;
     }
 
     // ---- introspection and close --------------------------------------------------------------

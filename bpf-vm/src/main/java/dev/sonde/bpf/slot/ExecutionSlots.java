@@ -57,16 +57,38 @@ public final class ExecutionSlots implements AutoCloseable {
     /** Padded state words, slot i at index {@code i << STRIDE_SHIFT} (plus padding at both ends). */
     final long[] states;
     /** The holder record of the thread in each slot; written and read only by that thread. */
-    private final Holder[] holders;
-    private final ThreadLocal<Holder> holder;
+    private final Occupant[] holders;
+    private final ThreadLocal<Occupant> holder;
     private final RegionTable table;
     private final GracePeriod gracePeriod;
 
-    /** Per thread: the slot it holds (-1 for none) and the slot it tries first. */
-    static final class Holder {
+    /**
+     * One thread's seat at these slots: the slot it holds (-1 for none) and the slot it tries first.
+     * Written and read only by its thread. The probe path finds it once ({@link #occupant}) and
+     * keeps it in its own per-thread state, so that {@link #tryEnter(Occupant)} and
+     * {@link #exit(Occupant, Cpu)} need no {@link ThreadLocal} lookup; {@link #holdsSlot} and the
+     * plain {@link #tryEnter()} see the same object through the thread-local.
+     */
+    public static final class Occupant {
+        /** The {@link #serial} of the slots it belongs to (not the object: a seat kept elsewhere must not retain them). */
+        final long owner;
         int slot = -1;
         int hint;
+
+        Occupant(long owner, int hint) {
+            this.owner = owner;
+            this.hint = hint;
+        }
+
+        /** Whether this is a seat at {@code slots} (it was made by their {@link #occupant}). */
+        public boolean of(ExecutionSlots slots) {
+            return owner == slots.serial;
+        }
     }
+
+    private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+    /** Distinguishes the seats of different instances. */
+    private final long serial = SERIALS.incrementAndGet();
 
     /** The default number of slots: twice the available processors. */
     public static int defaultCount() {
@@ -88,16 +110,12 @@ public final class ExecutionSlots implements AutoCloseable {
         }
         this.table = table;
         this.cpus = new Cpu[count];
-        this.holders = new Holder[count];
+        this.holders = new Occupant[count];
         for (int i = 0; i < count; i++) {
             cpus[i] = new Cpu(i, table);
         }
         this.states = new long[(count + 1) << STRIDE_SHIFT];
-        this.holder = ThreadLocal.withInitial(() -> {
-            Holder h = new Holder();
-            h.hint = (int) (Thread.currentThread().getId() % count);
-            return h;
-        });
+        this.holder = ThreadLocal.withInitial(() -> new Occupant(serial, (int) (Thread.currentThread().getId() % count)));
         this.gracePeriod = new GracePeriod(this);
     }
 
@@ -126,7 +144,22 @@ public final class ExecutionSlots implements AutoCloseable {
      * every slot is busy or this thread already holds one (recursion): the caller counts nmissed.
      */
     public Cpu tryEnter() {
-        Holder h = holder.get();
+        return tryEnter(holder.get());
+    }
+
+    /**
+     * The calling thread's seat at these slots, for {@link #tryEnter(Occupant)}: the same object on
+     * every call from one thread (created on the first, which allocates).
+     */
+    public Occupant occupant() {
+        return holder.get();
+    }
+
+    /**
+     * {@link #tryEnter()} with the calling thread's {@link #occupant}, which the caller must pass
+     * (never another thread's); the slot is released with {@link #exit(Occupant, Cpu)}.
+     */
+    public Cpu tryEnter(Occupant h) {
         if (h.slot >= 0) {
             return null;
         }
@@ -161,6 +194,23 @@ public final class ExecutionSlots implements AutoCloseable {
         holders[i] = null;
         // Release: everything this run did happens-before a grace period that sees the new state;
         // pairs with the getAcquire in GracePeriod.waitForReaders.
+        STATE.setRelease(states, idx, s + 1);
+    }
+
+    /**
+     * Releases the slot of {@code cpu}, which the calling thread holds through its occupant
+     * {@code h} ({@link #tryEnter(Occupant)}). The same release as {@link #exit(Cpu)}.
+     */
+    public void exit(Occupant h, Cpu cpu) {
+        int i = cpu.id;
+        int idx = index(i);
+        long s = (long) STATE.getOpaque(states, idx);   // only the holder writes an odd state
+        if ((s & 1) == 0 || h.slot != i) {
+            throw new IllegalStateException("exit from slot " + i + ", which is not held");
+        }
+        h.slot = -1;
+        holders[i] = null;
+        // Release, as in exit(Cpu): pairs with the getAcquire in GracePeriod.waitForReaders.
         STATE.setRelease(states, idx, s + 1);
     }
 

@@ -1,7 +1,9 @@
 package dev.sonde.probe.control;
 
+import dev.sonde.bpf.ctx.PtRegs;
 import dev.sonde.bpf.exec.Executable;
 import dev.sonde.bpf.vm.Cpu;
+import dev.sonde.probe.hit.ContextReads;
 import dev.sonde.probe.hit.ProbeHit;
 import dev.sonde.probe.hit.ProbeHits;
 import dev.sonde.probe.symbol.MethodSymbol;
@@ -13,7 +15,9 @@ import dev.sonde.trampoline.MethodInfo;
 /**
  * The firing path: one handler per (program, method). On the traced thread, holding the slot
  * {@code cpu}: fill the slot's hit record from the trampoline's frame without boxing, bind the
- * pt_regs image, run the program, count, end the hit. It allocates nothing (unless the program
+ * pt_regs image, run the program, count, end the hit. Only what the program can read is filled:
+ * the pt_regs fields of its {@link ContextReads} mask, and object handles only for the
+ * parameters, {@code this} and the return value behind those fields. It allocates nothing (unless the program
  * reads the caller's address or the stack, which needs a stack walk), and throws nothing: a
  * fault is counted, and anything else the trampoline catches and counts as an error.
  */
@@ -28,9 +32,26 @@ final class ProbeHandler implements Handler {
     private final StackCapture stacks;
     final SlotCounters counters;
 
-    ProbeHandler(Executable program, MethodSymbol method, boolean onReturn, long cookie, boolean needsCaller,
+    /** The pt_regs fields the program may read ({@link ContextReads}); only these are filled. */
+    private final long fields;
+    /** How many leading parameters the program may read: all with sp, else up to the last register read. */
+    private final int paramsRead;
+    private final boolean thisRead;
+    private final boolean retRead;
+
+    ProbeHandler(Executable program, long fields, MethodSymbol method, boolean onReturn, long cookie, boolean needsCaller,
                  boolean timed, ProbeHits hits, StackCapture stacks, int slots) {
         this.program = program;
+        this.fields = fields;
+        int params = 0;
+        for (int p = 1; p <= PtRegs.REGISTER_PARAMS; p++) {
+            if ((fields & ContextReads.bit(PtRegs.param(p))) != 0) {
+                params = p;
+            }
+        }
+        this.paramsRead = (fields & ContextReads.bit(PtRegs.SP)) != 0 ? ProbeHit.MAX_PARAMS : params;
+        this.thisRead = (fields & ContextReads.bit(PtRegs.R12)) != 0;
+        this.retRead = (fields & ContextReads.bit(PtRegs.AX)) != 0;
         this.method = method;
         this.onReturn = onReturn;
         this.cookie = cookie;
@@ -55,13 +76,24 @@ final class ProbeHandler implements Handler {
         }
     }
 
+    @Override
+    public boolean handlesEntry() {
+        return !onReturn;
+    }
+
+    @Override
+    public boolean handlesExit() {
+        return onReturn;
+    }
+
     private void fire(Frame frame, Cpu cpu) {
         ProbeHit hit = hits.of(cpu);
         MethodInfo m = frame.method();
         int n = m.argCount();
         hit.begin(cpu, method, cookie, n);
         try {
-            for (int i = 0; i < n; i++) {
+            int filled = Math.min(n, paramsRead);
+            for (int i = 0; i < filled; i++) {
                 char k = m.argKind(i);
                 if (k == 'L' || k == '[') {
                     hit.paramObject(i, frame.refArg(i));
@@ -69,12 +101,16 @@ final class ProbeHandler implements Handler {
                     hit.param(i, frame.arg(i));
                 }
             }
-            hit.thisObject(frame.self());
+            if (thisRead) {
+                hit.thisObject(frame.self());
+            }
             if (needsCaller) {
                 hit.caller(stacks.caller());
             }
             if (frame.isExit()) {
-                if (frame.isExceptional()) {
+                if (!retRead) {
+                    hit.returningUnread(frame.isExceptional());
+                } else if (frame.isExceptional()) {
                     hit.throwing(frame.thrown());
                 } else {
                     char r = m.returnKind();
@@ -87,7 +123,7 @@ final class ProbeHandler implements Handler {
                     }
                 }
             }
-            long ctx = hit.bind(cpu);
+            long ctx = hit.bind(cpu, fields);
             long t0 = timed ? System.nanoTime() : 0;
             program.run(cpu, ctx, 0);
             if (timed) {

@@ -14,6 +14,7 @@ import dev.sonde.bpf.vm.Options;
 import dev.sonde.probe.attach.Target;
 import dev.sonde.probe.attach.TargetException;
 import dev.sonde.probe.attach.TargetResolver;
+import dev.sonde.probe.hit.ContextReads;
 import dev.sonde.probe.hit.JvmHelpers;
 import dev.sonde.probe.hit.JvmProbeEnv;
 import dev.sonde.probe.hit.ProbeHits;
@@ -128,7 +129,7 @@ public final class Sonde implements AutoCloseable {
         try {
             for (Executable e : methods) {
                 MethodSymbol symbol = symbols.register(e);
-                ProbeHandler h = new ProbeHandler(p.executable(), symbol, target.isReturn(), options.cookie(), needsCaller,
+                ProbeHandler h = new ProbeHandler(p.executable(), ContextReads.of(p), symbol, target.isReturn(), options.cookie(), needsCaller,
                     config.runTimeStats(), hits, stacks, slots.count());
                 done.add(trampolines.attach(e.getDeclaringClass(), Descriptors.nameOf(e), Descriptors.of(e), h));
                 handlers.add(h);

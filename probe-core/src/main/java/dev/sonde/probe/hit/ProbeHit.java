@@ -160,9 +160,25 @@ public final class ProbeHit {
         return this;
     }
 
+    /**
+     * A return (normal, or exceptional when {@code exceptional}) whose value or throwable the
+     * programs cannot read ({@link ContextReads}): ax is 0 and no handle is made.
+     */
+    public ProbeHit returningUnread(boolean exceptional) {
+        atReturn = true;
+        this.exceptional = exceptional;
+        ret = 0;
+        return this;
+    }
+
     /** Fills and binds the context image; returns the address to pass programs as r1. */
     public long bind(Cpu cpu) {
         return context.fill(cpu, this);
+    }
+
+    /** As {@link #bind(Cpu)}, filling only the pt_regs fields of {@code fields} ({@link ContextReads}). */
+    public long bind(Cpu cpu, long fields) {
+        return context.fill(cpu, this, fields);
     }
 
     /** Ends the hit: see the protocol above. Idempotent. */

@@ -14,13 +14,15 @@ import java.lang.invoke.VarHandle;
  *
  * <p>A trampoline is, in bytecode:
  * <pre>
- *   ThreadState ts = Hooks.enter(id);          // null: re-entrant, counted as missed
- *   if (ts != null) {
- *       try { fill ts.prims / ts.refs; invokedynamic entry|exit (bootstrap {@link #link}) }
+ *   ThreadState ts = Hooks.state();            // once per call, at the method's start
+ *   ...
+ *   if (Hooks.enter(ts, id)) {                 // false: re-entrant, counted as missed
+ *       try { fill ts.prims / ts.refs; invokedynamic entry|exit(ts, ...) (bootstrap {@link #link}) }
  *       catch (Throwable ignored) {}
  *       Hooks.leave(ts);
  *   }
  * </pre>
+ * The entry and the return trampoline of one call share {@code ts}: a call runs on one thread.
  * The invokedynamic is linked once per call site by the linker that the trampolines module
  * registers ({@link #setLinker}); everything behind it (slots, dispatch images, handlers) is
  * ordinary application-class-loader code reached through method handles.
@@ -56,12 +58,26 @@ public final class Hooks {
      */
     public static ThreadState enter(int methodId) {
         ThreadState s = STATE.get();
+        return enter(s, methodId) ? s : null;
+    }
+
+    /** The calling thread's state: the one thread-local lookup of a trampolined call. */
+    public static ThreadState state() {
+        return STATE.get();
+    }
+
+    /**
+     * {@link #enter(int)} on the calling thread's own state {@code s} ({@link #state}): marks it
+     * inside a trampoline and returns true, or counts a missed hit and returns false when it
+     * already is.
+     */
+    public static boolean enter(ThreadState s, int methodId) {
         if (s.active) {
             countMiss(methodId);
-            return null;
+            return false;
         }
         s.active = true;
-        return s;
+        return true;
     }
 
     public static void leave(ThreadState s) {

@@ -1,0 +1,186 @@
+package dev.sonde.bench;
+
+import dev.sonde.bpf.testing.Resources;
+import dev.sonde.probe.control.ProbeLink;
+import dev.sonde.probe.control.ProbeObject;
+import dev.sonde.probe.control.Sonde;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import net.bytebuddy.agent.ByteBuddyAgent;
+import org.openjdk.jmh.annotations.Benchmark;
+import org.openjdk.jmh.annotations.BenchmarkMode;
+import org.openjdk.jmh.annotations.Fork;
+import org.openjdk.jmh.annotations.Level;
+import org.openjdk.jmh.annotations.Measurement;
+import org.openjdk.jmh.annotations.Mode;
+import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
+import org.openjdk.jmh.annotations.Scope;
+import org.openjdk.jmh.annotations.Setup;
+import org.openjdk.jmh.annotations.State;
+import org.openjdk.jmh.annotations.TearDown;
+import org.openjdk.jmh.annotations.Warmup;
+
+/**
+ * The probe hit path end to end: a small method called with no probe ever ({@code plain}), after
+ * an attach + detach ({@code detached}), with an empty entry program ({@code entryEmpty}), with
+ * entry + return programs counting into an ARRAY map with an atomic add ({@code arrayCount}), and
+ * into a HASH map keyed by the first argument ({@code hashCount}); programs from
+ * bpf-vm/src/test/bpf/bench_probe.bpf.c, verified and JIT-compiled as Sonde loads them. Each mode is
+ * its own fork (JMH forks per parameter value), so the plain method's code is never polluted.
+ *
+ * <p>{@code attach} / {@code detach}: the latency of attaching one entry probe to one loaded method
+ * (retransformation included) and of detaching it (grace period and restoring retransformation
+ * included), sampled per call.
+ *
+ * <pre>bin/sonde-jmh -wi 5 -w 1 -i 5 -r 1 -f 1 -prof gc ProbeBench</pre>
+ */
+@BenchmarkMode(Mode.AverageTime)
+@OutputTimeUnit(TimeUnit.NANOSECONDS)
+@Warmup(iterations = 5, time = 1)
+@Measurement(iterations = 5, time = 1)
+@Fork(value = 1, jvmArgsAppend = {"-Xms256m", "-Xmx256m", "-Djdk.attach.allowAttachSelf=true", "-XX:+EnableDynamicAgentLoading"})
+public class ProbeBench {
+    /** The probed method: small, instance, one long argument; each mode's fork probes it its own way. */
+    public static final class Target {
+        private long acc;
+
+        public long work(long x) {
+            acc += x;
+            return acc ^ x;
+        }
+
+        /** Attach/detach latency target (never called in a loop). */
+        public long other(long x) {
+            return x + 1;
+        }
+    }
+
+    static Sonde sonde() {
+        return Sonde.install(ByteBuddyAgent.install());
+    }
+
+    static ProbeObject open(Sonde s) throws Exception {
+        return s.open("bench_probe.bpf.o", Resources.bytes("/bpf/bench_probe.bpf.o"));
+    }
+
+    @State(Scope.Thread)
+    public static class Hit {
+        @Param({"plain", "detached", "entryEmpty", "arrayCount", "hashCount"})
+        public String mode;
+
+        final Target target = new Target();
+        long i;
+        private ProbeObject object;
+        private final List<ProbeLink> links = new ArrayList<>();
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            if (mode.equals("plain")) {
+                return;
+            }
+            object = open(sonde());
+            switch (mode) {
+                case "detached" -> {
+                    ProbeLink a = object.attach("hash_entry");
+                    ProbeLink b = object.attach("hash_return");
+                    for (int k = 0; k < 20_000; k++) {
+                        target.work(k & 7);
+                    }
+                    a.close();
+                    b.close();
+                }
+                case "entryEmpty" -> links.add(object.attach("entry_empty"));
+                case "arrayCount" -> {
+                    links.add(object.attach("array_entry"));
+                    links.add(object.attach("array_return"));
+                }
+                case "hashCount" -> {
+                    links.add(object.attach("hash_entry"));
+                    links.add(object.attach("hash_return"));
+                }
+                default -> throw new IllegalArgumentException(mode);
+            }
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            for (ProbeLink l : links) {
+                if (l.stats().faults() != 0) {
+                    throw new IllegalStateException(mode + ": " + l + " faulted: " + l.stats());
+                }
+                if (l.stats().runCount() == 0) {
+                    throw new IllegalStateException(mode + ": " + l + " never ran");
+                }
+                l.close();
+            }
+            if (object != null) {
+                object.close();
+            }
+        }
+    }
+
+    @Benchmark
+    public long hit(Hit s) {
+        return s.target.work(s.i++ & 15);
+    }
+
+    @State(Scope.Thread)
+    public static class Latency {
+        final Target target = new Target();
+        ProbeObject object;
+        ProbeLink link;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            object = open(sonde());
+            target.other(1);
+        }
+
+        @TearDown(Level.Trial)
+        public void tearDown() {
+            if (link != null) {
+                link.close();
+            }
+            object.close();
+        }
+    }
+
+    /** Attaching one entry probe to one loaded method; the probe is detached after each sample. */
+    @State(Scope.Thread)
+    public static class AttachState extends Latency {
+        @TearDown(Level.Invocation)
+        public void detach() {
+            link.close();
+            link = null;
+        }
+    }
+
+    /** Detaching one entry probe from one method, grace period included; attached before each sample. */
+    @State(Scope.Thread)
+    public static class DetachState extends Latency {
+        @Setup(Level.Invocation)
+        public void attach() throws Exception {
+            link = object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
+                .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+        }
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public ProbeLink attach(AttachState s) throws Exception {
+        s.link = s.object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
+            .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+        return s.link;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void detach(DetachState s) {
+        s.link.close();
+        s.link = null;
+    }
+}
