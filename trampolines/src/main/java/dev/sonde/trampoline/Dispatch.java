@@ -24,6 +24,9 @@ final class Dispatch {
             long.class, Object.class, Throwable.class);
     static final MethodHandle ENTRY;
     static final MethodHandle EXIT;
+    /** A side without handlers: drops the reference parameters the trampoline put in the thread's array. */
+    static final MethodHandle SKIP_ENTRY;
+    static final MethodHandle SKIP_EXIT;
     private static final MethodHandle ON_ENTRY;
     private static final MethodHandle ON_EXIT;
     private static final MethodHandle FAILED;
@@ -34,6 +37,8 @@ final class Dispatch {
             MethodHandles.Lookup l = MethodHandles.lookup();
             ENTRY = l.findStatic(Dispatch.class, "entry", ENTRY_SITE.insertParameterTypes(0, MethodSite.class, MethodHandle.class));
             EXIT = l.findStatic(Dispatch.class, "exit", EXIT_SITE.insertParameterTypes(0, MethodSite.class, MethodHandle.class));
+            SKIP_ENTRY = l.findStatic(Dispatch.class, "skipEntry", ENTRY_SITE.insertParameterTypes(0, MethodSite.class));
+            SKIP_EXIT = l.findStatic(Dispatch.class, "skipExit", EXIT_SITE.insertParameterTypes(0, MethodSite.class));
             ON_ENTRY = l.findVirtual(Handler.class, "onEntry", IMAGE);
             ON_EXIT = l.findVirtual(Handler.class, "onExit", IMAGE);
             FAILED = l.findStatic(Dispatch.class, "failed",
@@ -81,6 +86,19 @@ final class Dispatch {
 
     private static void failed(Attachment a, Throwable t, Frame f, Cpu c) {
         a.failed();
+    }
+
+    /**
+     * The trampoline stored the method's reference parameters in the thread's array before it
+     * found that no handler wants this side; they must not stay there (a later hit of another
+     * method would see them, and they would stay reachable).
+     */
+    static void skipEntry(MethodSite s, ThreadState ts, Object self) {
+        clear(s, ts.refs);
+    }
+
+    static void skipExit(MethodSite s, ThreadState ts, Object self, long ret, Object retRef, Throwable thrown) {
+        clear(s, ts.refs);
     }
 
     static void entry(MethodSite s, MethodHandle image, ThreadState ts, Object self) {

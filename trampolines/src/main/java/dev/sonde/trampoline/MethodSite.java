@@ -43,6 +43,9 @@ final class MethodSite {
      * because it only ever skips: a hit that sees the dispatch target still takes its slot before it
      * reads the image, and an image may be empty.
      */
+    /** What a side without handlers runs: nothing, or the clearing of the reference parameters. */
+    private final MethodHandle noEntry;
+    private final MethodHandle noExit;
     final MutableCallSite entryArmed = new MutableCallSite(Dispatch.ENTRY_SITE);
     final MutableCallSite exitArmed = new MutableCallSite(Dispatch.EXIT_SITE);
     private final MethodHandle entryTarget;
@@ -74,8 +77,10 @@ final class MethodSite {
         exitImage.setTarget(Dispatch.image(List.of(), true));
         this.entryTarget = MethodHandles.insertArguments(Dispatch.ENTRY, 0, this, entryImage.dynamicInvoker());
         this.exitTarget = MethodHandles.insertArguments(Dispatch.EXIT, 0, this, exitImage.dynamicInvoker());
-        entryArmed.setTarget(NO_ENTRY);
-        exitArmed.setTarget(NO_EXIT);
+        this.noEntry = refArgs.length == 0 ? NO_ENTRY : MethodHandles.insertArguments(Dispatch.SKIP_ENTRY, 0, this);
+        this.noExit = refArgs.length == 0 ? NO_EXIT : MethodHandles.insertArguments(Dispatch.SKIP_EXIT, 0, this);
+        entryArmed.setTarget(noEntry);
+        exitArmed.setTarget(noExit);
     }
 
     List<Attachment> attachments() {
@@ -105,11 +110,11 @@ final class MethodSite {
         boolean out = Dispatch.armed(next, true);
         if (in != entryOn) {
             entryOn = in;
-            entryArmed.setTarget(in ? entryTarget : NO_ENTRY);
+            entryArmed.setTarget(in ? entryTarget : noEntry);
         }
         if (out != exitOn) {
             exitOn = out;
-            exitArmed.setTarget(out ? exitTarget : NO_EXIT);
+            exitArmed.setTarget(out ? exitTarget : noExit);
         }
     }
 
