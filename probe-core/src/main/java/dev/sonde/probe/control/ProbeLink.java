@@ -18,14 +18,18 @@ public final class ProbeLink implements AutoCloseable {
     private final long cookie;
     private final List<Link> links;
     private final List<ProbeHandler> handlers;
+    /** The handler of a pattern link (its per-method handlers grow as methods are first hit), or null. */
+    private final PendingHandler pending;
 
-    ProbeLink(Sonde sonde, String programName, Target target, long cookie, List<Link> links, List<ProbeHandler> handlers) {
+    ProbeLink(Sonde sonde, String programName, Target target, long cookie, List<Link> links, List<ProbeHandler> handlers,
+              PendingHandler pending) {
         this.sonde = sonde;
         this.programName = programName;
         this.target = target;
         this.cookie = cookie;
         this.links = List.copyOf(links);
         this.handlers = List.copyOf(handlers);
+        this.pending = pending;
     }
 
     public String programName() {
@@ -54,7 +58,8 @@ public final class ProbeLink implements AutoCloseable {
         long time = 0;
         long faults = 0;
         long missed = 0;
-        for (ProbeHandler h : handlers) {
+        List<ProbeHandler> all = pending == null ? handlers : pending.handlers();
+        for (ProbeHandler h : all) {
             runs += h.counters.sum(SlotCounters.RUNS);
             time += h.counters.sum(SlotCounters.TIME);
             faults += h.counters.sum(SlotCounters.FAULTS);
