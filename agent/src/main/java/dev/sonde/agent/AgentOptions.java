@@ -16,7 +16,8 @@ import java.util.Set;
  *   probes=a.bpf.o[:b.bpf.o…]   objects to load, verify and attach (every program by its SEC name)
  *   trace=&lt;file&gt;                where printk lines go (default: standard error)
  *   dump=&lt;file.json&gt;            the JSON map dump, written at JVM exit (or when {@code duration} ends)
- *   socket=&lt;path&gt;|off           the control socket (default: off)
+ *   socket=&lt;path&gt;|off           the control socket (default: $XDG_RUNTIME_DIR/sonde-&lt;pid&gt;.sock,
+ *                                or the temp dir's; off: none)
  *   stats=on|off                 measure run time (run_time_ns; default off)
  *   duration=&lt;seconds&gt;          detach after this long (what {@code sonde attach --duration} sends)
  *   report=&lt;file&gt;               also append the agent's messages here (what {@code sonde attach} reads)
@@ -82,8 +83,7 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
             case "dump":
                 return new AgentOptions(probes, trace, Optional.of(Path.of(value)), socket, stats, duration, report);
             case "socket":
-                return new AgentOptions(probes, trace, dump, value.equals("off") ? Optional.empty() : Optional.of(value),
-                    stats, duration, report);
+                return new AgentOptions(probes, trace, dump, Optional.of(value), stats, duration, report);
             case "stats":
                 if (!value.equals("on") && !value.equals("off")) {
                     throw new IllegalArgumentException("option 'stats' is on or off, not '" + value + "'");
@@ -133,6 +133,11 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
         duration.ifPresent(d -> out.add("duration=" + d.toNanos() / 1e9));
         report.ifPresent(p -> out.add("report=" + p));
         return String.join(",", out);
+    }
+
+    /** Whether the control socket is wanted ({@code socket=off} says no). */
+    public boolean socketOn() {
+        return !socket.equals(Optional.of("off"));
     }
 
     public AgentOptions withProbes(List<Path> p) {

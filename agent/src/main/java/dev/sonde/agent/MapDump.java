@@ -45,7 +45,7 @@ public final class MapDump {
         return items.isEmpty() ? "" : "\n" + String.join(",\n", items) + "\n";
     }
 
-    static String map(String object, BpfMap m) {
+    public static String map(String object, BpfMap m) {
         StringBuilder b = new StringBuilder();
         b.append("{\"object\":").append(Json.quote(object))
             .append(",\"name\":").append(Json.quote(m.name()))
@@ -96,6 +96,34 @@ public final class MapDump {
                 b.append(",\"value\":\"").append(hex(value, 0, m.valueSize())).append("\"}");
             }
         }
+    }
+
+    /** The entries as bpftool prints them: {@code key: 01 00 00 00  value: 2a 00 …}, one per line. */
+    public static void text(BpfMap m, StringBuilder b) {
+        String json = map("", m);
+        // Reuse the walk of entries(): the JSON form is parsed back rather than walking twice.
+        @SuppressWarnings("unchecked")
+        List<java.util.Map<String, Object>> entries = (List<java.util.Map<String, Object>>) ((java.util.Map<String, Object>) Json.parse(json)).get("entries");
+        for (java.util.Map<String, Object> e : entries) {
+            b.append("key: ").append(spaced((String) e.get("key")));
+            if (e.containsKey("values")) {
+                int slot = 0;
+                for (Object v : (List<?>) e.get("values")) {
+                    b.append("\n  slot ").append(slot++).append(": ").append(spaced((String) v));
+                }
+                b.append('\n');
+            } else {
+                b.append("  value: ").append(spaced((String) e.get("value"))).append('\n');
+            }
+        }
+    }
+
+    private static String spaced(String hex) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < hex.length(); i += 2) {
+            b.append(i == 0 ? "" : " ").append(hex, i, i + 2);
+        }
+        return b.toString();
     }
 
     static String program(ProbeObject o, LoadedProgram p) {

@@ -1,5 +1,6 @@
 package dev.sonde.agent;
 
+import dev.sonde.agent.control.ControlServer;
 import dev.sonde.bpf.elf.ObjectFormatException;
 import dev.sonde.bpf.vm.LoadException;
 import dev.sonde.probe.control.AttachException;
@@ -83,15 +84,21 @@ final class Session {
                 throw new IllegalStateException(impossible);
             }
         }
-        options.socket().ifPresent(path -> log.info("socket=" + path + ": the control socket is not in this build yet; "
-            + "use dump= and trace="));
         for (Path p : options.probes()) {
             ProbeObject o = load(p);
             if (o != null) {
                 objects.add(o);
             }
         }
-        log.info("ready: " + objects.size() + " of " + options.probes().size() + " probe objects attached");
+        String control = "";
+        if (options.socketOn()) {
+            try {
+                control = "; control socket " + ControlServer.start(sonde, options.socket().map(Path::of).orElse(null), log::info);
+            } catch (IOException | RuntimeException e) {
+                log.info("cannot open the control socket" + options.socket().map(s -> " " + s).orElse("") + ": " + e);
+            }
+        }
+        log.info("ready: " + objects.size() + " of " + options.probes().size() + " probe objects attached" + control);
         Thread hook = new Thread(this::end, "sonde-exit");
         Runtime.getRuntime().addShutdownHook(hook);
         options.duration().ifPresent(d -> {

@@ -6,6 +6,9 @@ import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * The trace pipe's one consumer in an agent JVM: a daemon thread that drains the printk lines
@@ -13,13 +16,15 @@ import java.nio.file.Path;
  * was given, and once more at JVM exit. One per JVM: the trace buffer has a single consumer, so a
  * later attach with another {@code trace=} redirects this drainer instead of starting a second.
  */
-final class TraceDrainer {
+public final class TraceDrainer {
     static final long PERIOD_MS = 100;
     private static TraceDrainer running;   // guarded by TraceDrainer.class
 
     private final TraceBuffer trace;
     private PrintStream file;             // guarded by this; null: standard error
     private Path filePath;                // guarded by this
+    /** Control-socket trace-pipe readers: each gets every line too (a full queue drops lines). */
+    private final List<BlockingQueue<String>> readers = new CopyOnWriteArrayList<>();
 
     private TraceDrainer(TraceBuffer trace) {
         this.trace = trace;
@@ -67,8 +72,26 @@ final class TraceDrainer {
     /** Prints every complete line now (also called by the exit hook). */
     synchronized void drain() {
         PrintStream out = file != null ? file : System.err;
-        if (trace.drain(out::println) > 0) {
+        if (trace.drain(line -> {
+            out.println(line);
+            for (BlockingQueue<String> r : readers) {
+                r.offer(line);
+            }
+        }) > 0) {
             out.flush();
         }
+    }
+
+    /** The running drainer, or null. */
+    public static synchronized TraceDrainer running() {
+        return running;
+    }
+
+    public void addReader(BlockingQueue<String> q) {
+        readers.add(q);
+    }
+
+    public void removeReader(BlockingQueue<String> q) {
+        readers.remove(q);
     }
 }

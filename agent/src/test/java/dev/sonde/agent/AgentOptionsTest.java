@@ -1,6 +1,7 @@
 package dev.sonde.agent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -24,10 +25,11 @@ class AgentOptionsTest {
     }
 
     @Test
-    void noOptionsAndSocketOffMeanNothing() {
+    void noOptionsMeanNoProbesAndTheDefaultSocket() {
         assertEquals(AgentOptions.none(), AgentOptions.parse(null));
         assertEquals(AgentOptions.none(), AgentOptions.parse(""));
-        assertEquals(AgentOptions.none(), AgentOptions.parse("socket=off"));
+        assertTrue(AgentOptions.none().socketOn());
+        assertFalse(AgentOptions.parse("socket=off").socketOn());
     }
 
     @Test

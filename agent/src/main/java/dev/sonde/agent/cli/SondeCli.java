@@ -15,6 +15,7 @@ import java.util.List;
  *   sonde jvms                                   JVMs of this user: pid and main class
  *   sonde attach &lt;pid&gt; &lt;a.bpf.o&gt;… [--duration &lt;s&gt;] [--dump &lt;f.json&gt;] [--trace &lt;file&gt;]
  *   sonde demo [--seconds &lt;s&gt;] [--threads &lt;n&gt;]
+ *   sonde prog list | map list | map dump | link list | link detach | trace-pipe   (the control socket: ControlCommand)
  * </pre>
  *
  * The CLI prints results on standard output and its errors on standard error; exit status 0 on
@@ -24,7 +25,10 @@ public final class SondeCli {
     static final String USAGE = String.join("\n",
         "usage: sonde jvms",
         "       sonde attach <pid> <a.bpf.o>... [--duration <s>] [--dump <f.json>] [--trace <file>]",
-        "       sonde demo [--seconds <s>] [--threads <n>]");
+        "       sonde demo [--seconds <s>] [--threads <n>]",
+        "       sonde prog list|map list|link list|trace-pipe <pid>|--socket <path>",
+        "       sonde map dump <pid>|--socket <path> [<map>] [--json]",
+        "       sonde link detach <pid>|--socket <path> <link-id>");
 
     private SondeCli() {
     }
@@ -47,6 +51,11 @@ public final class SondeCli {
                     return AttachCommand.run(rest, out, err);
                 case "demo":
                     return DemoCommand.run(rest, out, err);
+                case "prog":
+                case "map":
+                case "link":
+                case "trace-pipe":
+                    return ControlCommand.run(Arrays.asList(args), out, err);
                 default:
                     err.println("sonde: unknown command '" + args[0] + "'\n" + USAGE);
                     return 2;
