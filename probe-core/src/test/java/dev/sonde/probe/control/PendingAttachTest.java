@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.bpf.map.BpfMap;
+import dev.sonde.probe.testing.Allocations;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -33,10 +34,14 @@ class PendingAttachTest {
             for (int k = 0; k < 3; k++) {
                 assertEquals(10, u64(calls.lookup(key(k))), "calls of work(" + k + ")");
             }
+            assertEquals(30, u64(o.map(".bss").orElseThrow().lookup(new byte[4])));
             assertEquals(30, links.get(0).stats().runCount());
             assertEquals(30, links.get(1).stats().runCount());
-            assertEquals(30, u64(o.map(".bss").orElseThrow().lookup(new byte[4])));
             assertTrue(links.get(0).methods().contains(PendingTarget.class.getName() + ".work(I)I"), links.get(0).methods().toString());
+            // After each method's first hit, a pattern link's hit path allocates no more than an eager link's.
+            long pending = Allocations.measure(300_000, 100_000, () -> PendingTarget.work(1));
+            System.err.printf("pending-link hit through the trampolines: %d bytes per 100,000 warm calls%n", pending);
+            assertEquals(0, pending);
             links.forEach(ProbeLink::close);
             PendingTarget.work(0);
             assertEquals(10, u64(calls.lookup(key(0))), "no run after detach");
