@@ -30,7 +30,11 @@ public final class TraceDrainer {
         this.trace = trace;
     }
 
-    /** Starts the drainer if none runs, and points it at {@code path} (null: standard error). */
+    /**
+     * Starts the drainer if none runs (to standard error), and points it at {@code path} when one
+     * is given; null leaves a running drainer where it writes (a later attach without
+     * {@code trace=} does not take the lines away from the start-up agent's file).
+     */
     static synchronized TraceDrainer start(TraceBuffer trace, Path path) throws IOException {
         if (running == null) {
             running = new TraceDrainer(trace);
@@ -38,16 +42,17 @@ public final class TraceDrainer {
             t.setDaemon(true);
             t.start();
         }
-        running.redirect(path);
+        if (path != null) {
+            running.redirect(path);
+        }
         return running;
     }
 
     private synchronized void redirect(Path path) throws IOException {
-        if (path == null ? filePath == null : path.equals(filePath)) {
+        if (path.equals(filePath)) {
             return;
         }
-        PrintStream next = path == null ? null
-            : new PrintStream(new FileOutputStream(path.toFile(), true), false, StandardCharsets.UTF_8);
+        PrintStream next = new PrintStream(new FileOutputStream(path.toFile(), true), false, StandardCharsets.UTF_8);
         drain();
         if (file != null) {
             file.close();
