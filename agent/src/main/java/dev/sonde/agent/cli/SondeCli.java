@@ -66,6 +66,9 @@ public final class SondeCli {
         } catch (Failure e) {
             err.println("sonde " + args[0] + ": " + e.getMessage());
             return 1;
+        } catch (RuntimeException e) {
+            err.println("sonde " + args[0] + ": failed: " + e);
+            return 1;
         }
     }
 
