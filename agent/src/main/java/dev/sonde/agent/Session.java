@@ -163,7 +163,25 @@ final class Session {
         return o;
     }
 
+    /** Open links that never found a method (a detached link has none left, so it is asked before). */
+    private void reportUnmatched() {
+        for (ProbeObject o : objects) {
+            for (ProbeLink l : o.links()) {
+                if (l.isOpen() && l.methods().isEmpty()) {
+                    log.info(o.name() + ": program " + l.programName() + ": " + l.target().secName()
+                        + " matched no method" + (l.target().isMulti() ? " (no loaded class matched "
+                        + l.target().classPattern() + ")" : " (class " + l.target().classPattern()
+                        + " was never loaded, or declares no " + l.target().methodPattern() + ")"));
+                }
+            }
+        }
+    }
+
     private void detachAll() {
+        if (ended.get()) {
+            return;   // the JVM is exiting and the exit hook ended the session first
+        }
+        reportUnmatched();
         int n = 0;
         for (ProbeObject o : objects) {
             for (ProbeLink l : o.links()) {
@@ -183,16 +201,7 @@ final class Session {
             if (drainer != null) {
                 drainer.drain();
             }
-            for (ProbeObject o : objects) {
-                for (ProbeLink l : o.links()) {
-                    if (l.methods().isEmpty()) {
-                        log.info(o.name() + ": program " + l.programName() + ": " + l.target().secName()
-                            + " matched no method" + (l.target().isMulti() ? " (no loaded class matched "
-                            + l.target().classPattern() + ")" : " (class " + l.target().classPattern()
-                            + " was never loaded, or declares no " + l.target().methodPattern() + ")"));
-                    }
-                }
-            }
+            reportUnmatched();
             options.dump().ifPresent(this::writeDump);
             if (options.duration().isPresent()) {
                 objects.forEach(ProbeObject::close);

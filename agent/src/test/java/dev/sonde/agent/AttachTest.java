@@ -72,6 +72,7 @@ class AttachTest {
         assertTrue(out.contains("sonde: detached 3 links after 3.0 s"), out);
         assertTrue(out.contains("sonde: session ended"), out);
         assertTrue(out.contains("program on_restock"), out);
+        assertTrue(!out.contains("matched no method"), "detached links are not unmatched ones: " + out);
 
         Dump d = Dump.read(dump);
         long restocks = (Long) d.program("on_restock").orElseThrow().get("run_cnt");
