@@ -19,8 +19,11 @@ public final class ProbeLink implements AutoCloseable {
     private final List<Link> links;
     private final List<ProbeHandler> handlers;
     private final List<String> methods;
+    /** The handler of a pattern link (its per-method handlers grow as methods are first hit), or null. */
+    private final PendingHandler pending;
 
-    ProbeLink(Sonde sonde, String programName, Target target, long cookie, List<Link> links, List<ProbeHandler> handlers) {
+    ProbeLink(Sonde sonde, String programName, Target target, long cookie, List<Link> links, List<ProbeHandler> handlers,
+              PendingHandler pending) {
         this.sonde = sonde;
         this.programName = programName;
         this.target = target;
@@ -32,6 +35,7 @@ public final class ProbeLink implements AutoCloseable {
             l.methods().forEach(m -> names.add(m.className() + "." + m.name() + m.descriptor()));
         }
         this.methods = List.copyOf(names);
+        this.pending = pending;
     }
 
     public String programName() {
@@ -46,9 +50,19 @@ public final class ProbeLink implements AutoCloseable {
         return cookie;
     }
 
-    /** The methods the target resolved to at attach, as {@code class.method(descriptor)}. */
+    /**
+     * The methods attached, as {@code class.method(descriptor)}: those the target resolved to at
+     * attach and, for a pending (pattern) link, those instrumented since as their classes loaded.
+     */
     public List<String> methods() {
-        return methods;
+        if (pending == null) {
+            return methods;
+        }
+        java.util.LinkedHashSet<String> all = new java.util.LinkedHashSet<>(methods);
+        for (Link l : links) {
+            l.methods().forEach(m -> all.add(m.className() + "." + m.name() + m.descriptor()));
+        }
+        return List.copyOf(all);
     }
 
     public LinkStats stats() {
@@ -56,7 +70,8 @@ public final class ProbeLink implements AutoCloseable {
         long time = 0;
         long faults = 0;
         long missed = 0;
-        for (ProbeHandler h : handlers) {
+        List<ProbeHandler> all = pending == null ? handlers : pending.handlers();
+        for (ProbeHandler h : all) {
             runs += h.counters.sum(SlotCounters.RUNS);
             time += h.counters.sum(SlotCounters.TIME);
             faults += h.counters.sum(SlotCounters.FAULTS);

@@ -62,10 +62,15 @@ public final class ProbeObject implements AutoCloseable {
      * fails, the ones attached before it are detached again and the error names the program.
      */
     public List<ProbeLink> attachAll() throws AttachException {
+        return attachAll(AttachOptions.DEFAULT);
+    }
+
+    /** {@link #attachAll()} with {@code options} for every program (e.g. {@link AttachOptions#withPending}). */
+    public List<ProbeLink> attachAll(AttachOptions options) throws AttachException {
         List<ProbeLink> done = new ArrayList<>();
         try {
             for (LoadedProgram p : object.programs()) {
-                done.add(attach(p.name()));
+                done.add(attach(p.name(), options));
             }
         } catch (AttachException | RuntimeException e) {
             done.forEach(ProbeLink::close);

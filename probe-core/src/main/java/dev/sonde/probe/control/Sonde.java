@@ -24,6 +24,7 @@ import dev.sonde.probe.symbol.StackCapture;
 import dev.sonde.probe.symbol.Symbols;
 import dev.sonde.probe.trace.TraceBuffer;
 import dev.sonde.trampoline.Link;
+import dev.sonde.trampoline.MethodPattern;
 import dev.sonde.trampoline.Trampolines;
 import java.io.IOException;
 import java.lang.instrument.Instrumentation;
@@ -117,13 +118,17 @@ public final class Sonde implements AutoCloseable {
             throw new AttachException(owner.name() + ": program " + p.name() + ": " + sec
                 + ": timer programs are not supported yet");
         }
+        boolean needsCaller = readsStackPointer(p);
+        Class<?>[] loaded = inst.getAllLoadedClasses();
+        if (options.pending() && (target.isMulti() || !isLoaded(target.classPattern(), loaded))) {
+            return attachPending(owner, p, target, options, needsCaller);
+        }
         List<Executable> methods;
         try {
-            methods = TargetResolver.resolve(target, inst.getAllLoadedClasses());
+            methods = TargetResolver.resolve(target, loaded);
         } catch (TargetException e) {
             throw new AttachException(owner.name() + ": program " + p.name() + ": " + e.getMessage(), e);
         }
-        boolean needsCaller = readsStackPointer(p);
         List<Link> done = new ArrayList<>();
         List<ProbeHandler> handlers = new ArrayList<>();
         try {
@@ -138,7 +143,40 @@ public final class Sonde implements AutoCloseable {
             trampolines.detach(done);
             throw new AttachException(owner.name() + ": program " + p.name() + ": " + e.getMessage(), e);
         }
-        ProbeLink link = new ProbeLink(this, p.name(), target, options.cookie(), done, handlers);
+        return register(new ProbeLink(this, p.name(), target, options.cookie(), done, handlers, null));
+    }
+
+    /**
+     * A pattern link: the trampolines attach to the matching methods of loaded classes now and of
+     * classes that load later, as they load; each method gets its handler on its first hit.
+     */
+    private ProbeLink attachPending(ProbeObject owner, LoadedProgram p, Target target, AttachOptions options,
+                                    boolean needsCaller) throws AttachException {
+        MethodPattern pattern = MethodPattern.of(target.classPattern(), target.methodPattern());
+        if (target.descriptor().isPresent()) {
+            pattern = pattern.withDescriptor(target.descriptor().get());
+        }
+        PendingHandler pending = new PendingHandler(symbols, symbol -> new ProbeHandler(p.executable(), symbol,
+            target.isReturn(), options.cookie(), needsCaller, config.runTimeStats(), hits, stacks, slots.count()));
+        Link l;
+        try {
+            l = trampolines.attach(pattern, pending);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new AttachException(owner.name() + ": program " + p.name() + ": " + e.getMessage(), e);
+        }
+        return register(new ProbeLink(this, p.name(), target, options.cookie(), List.of(l), List.of(), pending));
+    }
+
+    private static boolean isLoaded(String binaryName, Class<?>[] loaded) {
+        for (Class<?> c : loaded) {
+            if (c.getName().equals(binaryName)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private ProbeLink register(ProbeLink link) {
         synchronized (links) {
             links.add(link);
         }

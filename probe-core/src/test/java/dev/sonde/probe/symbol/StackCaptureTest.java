@@ -28,7 +28,7 @@ class StackCaptureTest {
 
     void inner() {
         n = capture.capture(out, out.length, 0);
-        walked = StackWalker.getInstance().walk(s -> s.map(StackCaptureTest::describe).collect(Collectors.toList()));
+        walked = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(s -> s.map(StackCaptureTest::describe).collect(Collectors.toList()));
     }
 
     static String describe(StackWalker.StackFrame f) {

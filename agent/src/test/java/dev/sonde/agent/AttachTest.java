@@ -1,0 +1,122 @@
+package dev.sonde.agent;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.sonde.agent.cli.Dump;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * {@code sonde jvms} and {@code sonde attach <pid> … --duration} against a Bookshop that runs
+ * without the agent: the probes attach to a running JVM, their counts grow, they detach when the
+ * duration ends, and the application goes on and exits 0.
+ */
+@Timeout(150)
+class AttachTest {
+    private Process app;
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (app != null && app.isAlive()) {
+            app.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void attachByPidCountsThenDetachesAndTheApplicationGoesOn(@TempDir Path dir) throws Exception {
+        Path appErr = dir.resolve("app-err.txt");
+        app = new ProcessBuilder(Launch.java("-XX:+EnableDynamicAgentLoading", "-cp", Launch.JAR.toString(),
+            "dev.sonde.demo.Bookshop", "--threads", "2", "--serve")).redirectError(appErr.toFile()).start();
+        BlockingQueue<String> appOut = lines(app);
+        Writer appIn = new java.io.OutputStreamWriter(app.getOutputStream(), StandardCharsets.UTF_8);
+        assertEquals("ready", appOut.poll(60, TimeUnit.SECONDS));
+        String pid = String.valueOf(app.pid());
+
+        Launch.Result jvms = Launch.run(Launch.java("-cp", Launch.JAR.toString(), "dev.sonde.agent.cli.SondeCli", "jvms"), dir);
+        assertEquals(0, jvms.exit(), jvms.err());
+        assertTrue(jvms.out().lines().anyMatch(l -> l.matches(pid + " +dev\\.sonde\\.demo\\.Bookshop")), jvms.out());
+
+        Path trace = dir.resolve("trace.txt");
+        Path dump = dir.resolve("dump.json");
+        Path cliOut = dir.resolve("cli-out.txt");
+        Process cli = new ProcessBuilder(Launch.java("-cp", Launch.JAR.toString(), "dev.sonde.agent.cli.SondeCli", "attach", pid,
+            Launch.probe("restock.bpf.o").toString(), Launch.DEMO_PROBE.toString(), "--duration", "3", "--dump", dump.toString(),
+            "--trace", trace.toString())).redirectOutput(cliOut.toFile()).redirectError(dir.resolve("cli-err.txt").toFile()).start();
+
+        AtomicLong seen = new AtomicLong();
+        await().atMost(Duration.ofSeconds(30)).until(() -> lineCount(trace) > 0);
+        seen.set(lineCount(trace));
+        await().atMost(Duration.ofSeconds(30)).until(() -> lineCount(trace) > seen.get());   // the counts grow
+
+        assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "sonde attach ends after its duration");
+        String out = Files.readString(cliOut);
+        assertEquals(0, cli.exitValue(), out + Files.readString(dir.resolve("cli-err.txt")));
+        assertTrue(out.contains("sonde: ready: 2 of 2 probe objects attached"), out);
+        assertTrue(out.contains("sonde: detached 3 links after 3.0 s"), out);
+        assertTrue(out.contains("sonde: session ended"), out);
+        assertTrue(out.contains("program on_restock"), out);
+        assertTrue(!out.contains("matched no method"), "detached links are not unmatched ones: " + out);
+
+        Dump d = Dump.read(dump);
+        long restocks = (Long) d.program("on_restock").orElseThrow().get("run_cnt");
+        assertTrue(restocks > 0 && (Long) d.program("lookup_entry").orElseThrow().get("run_cnt") > 100 * restocks / 2, out);
+        long traced = lineCount(trace);
+        assertEquals(restocks, traced, "one printk line per run");
+
+        // Detached: the application goes on (200 more restocks' worth of lookups) and no probe runs.
+        long before = lookups(appIn, appOut);
+        await().atMost(Duration.ofSeconds(30)).until(() -> lookups(appIn, appOut) > before + 200 * 100);
+        assertEquals(traced, lineCount(trace), "no printk after detach");
+
+        appIn.close();
+        assertTrue(app.waitFor(30, TimeUnit.SECONDS));
+        assertEquals(0, app.exitValue(), Files.readString(appErr));
+        List<String> sonde = Files.readAllLines(appErr).stream().filter(l -> l.startsWith("sonde:")).toList();
+        assertTrue(sonde.contains("sonde: session ended"), sonde.toString());
+    }
+
+    private static long lookups(Writer in, BlockingQueue<String> out) throws IOException, InterruptedException {
+        in.write("count\n");
+        in.flush();
+        String line = out.poll(30, TimeUnit.SECONDS);
+        assertTrue(line != null && line.startsWith("lookups "), String.valueOf(line));
+        return Long.parseLong(line.substring("lookups ".length()));
+    }
+
+    private static long lineCount(Path p) throws IOException {
+        return Files.exists(p) ? Files.readAllLines(p).size() : 0;
+    }
+
+    private static BlockingQueue<String> lines(Process p) {
+        BlockingQueue<String> q = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String l; (l = r.readLine()) != null; ) {
+                    q.add(l);
+                }
+            } catch (IOException e) {
+                q.add("read failed: " + e);
+            }
+        }, "app-stdout");
+        t.setDaemon(true);
+        t.start();
+        return q;
+    }
+}
