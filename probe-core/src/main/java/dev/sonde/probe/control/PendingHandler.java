@@ -37,9 +37,23 @@ final class PendingHandler implements Handler {
     private volatile ProbeHandler[] byMethod = new ProbeHandler[64];
     private final List<ProbeHandler> all = new ArrayList<>();   // guarded by this
 
-    PendingHandler(Symbols symbols, Function<MethodSymbol, ProbeHandler> factory) {
+    /** Whether the program is a return probe: then only the return side needs a slot. */
+    private final boolean onReturn;
+
+    PendingHandler(Symbols symbols, boolean onReturn, Function<MethodSymbol, ProbeHandler> factory) {
         this.symbols = symbols;
+        this.onReturn = onReturn;
         this.factory = factory;
+    }
+
+    @Override
+    public boolean handlesEntry() {
+        return !onReturn;
+    }
+
+    @Override
+    public boolean handlesExit() {
+        return onReturn;
     }
 
     @Override

@@ -156,7 +156,8 @@ public final class Sonde implements AutoCloseable {
         if (target.descriptor().isPresent()) {
             pattern = pattern.withDescriptor(target.descriptor().get());
         }
-        PendingHandler pending = new PendingHandler(symbols, symbol -> new ProbeHandler(p.executable(), symbol,
+        long fields = ContextReads.of(p);
+        PendingHandler pending = new PendingHandler(symbols, target.isReturn(), symbol -> new ProbeHandler(p.executable(), fields, symbol,
             target.isReturn(), options.cookie(), needsCaller, config.runTimeStats(), hits, stacks, slots.count()));
         Link l;
         try {
