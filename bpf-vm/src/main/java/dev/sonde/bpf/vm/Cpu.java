@@ -33,8 +33,6 @@ public final class Cpu {
     final RegionTable table;
 
     long budget;
-    /** First slot of the straight run of instructions the interpreter is in (see Interpreter.charge). */
-    int blockStart;
     /** Call stack: return slot and saved r6..r9 of each caller frame. */
     final int[] returnPc = new int[Addr.MAX_FRAMES];
     final long[] savedRegs = new long[Addr.MAX_FRAMES * 4];

@@ -3,9 +3,8 @@ package dev.sonde.bpf.vm;
 import dev.sonde.bpf.mem.Addr;
 
 /**
- * Runs pre-decoded programs (see {@link Program} for the layout). One step is: read one int,
- * dispatch on its opcode byte; the instruction budget is charged per straight run of instructions
- * at the control transfer that ends it ({@link #charge}). Rows that share an opcode byte are told apart by the
+ * Runs pre-decoded programs (see {@link Program} for the layout). One step is: charge the budget,
+ * read one int, dispatch on its opcode byte. Rows that share an opcode byte are told apart by the
  * variant bits the decoder already put in the word, never by re-reading a field.
  *
  * <p>The case labels are RFC 9669 opcode bytes; the rows they implement are named beside them and
@@ -82,9 +81,7 @@ public final class Interpreter {
         r[5] = r5;
         r[10] = Addr.framePointer(depth + 1);
         cpu.depth = depth + 1;
-        int blockStart = cpu.blockStart; // the caller's run resumes after the helper call
         long result = loop(p, cpu, slot, depth + 1);
-        cpu.blockStart = blockStart;
         cpu.depth = depth;
         r[6] = s6;
         r[7] = s7;
@@ -125,14 +122,16 @@ public final class Interpreter {
         int[] aux = p.aux;
         long[] imm = p.imm;
         long[] magic = p.magic;
-        int[] ord = p.ordinal;
         Helper[] helpers = p.helpers;
-        cpu.blockStart = startPc;
+        long budget = cpu.budget;
         int pc = startPc;
         int i = startPc;
         try {
         for (;;) {
             i = pc++;
+            if (--budget < 0) {
+                throw cpu.fault(FaultKind.BUDGET_EXHAUSTED, 0, 0);
+            }
             int w = code[i];
             int d = (w >>> 12) & 15;
             int s = (w >>> 16) & 15;
@@ -198,53 +197,53 @@ public final class Interpreter {
                 case 0xd4 -> r[d] = toLe(w, r[d]);                            // LE16/32/64
                 case 0xdc -> r[d] = bswap(w, r[d]);                           // BE16/32/64
                 // ---- JMP (64-bit compares) ----------------------------------------------------
-                case 0x05 -> pc = take(cpu, ord, i, aux[i]);                                     // JA
-                case 0x15 -> { if (r[d] == imm[i]) pc = take(cpu, ord, i, aux[i]); }             // JEQ64_K
-                case 0x1d -> { if (r[d] == r[s]) pc = take(cpu, ord, i, aux[i]); }               // JEQ64_X
-                case 0x25 -> { if (Long.compareUnsigned(r[d], imm[i]) > 0) pc = take(cpu, ord, i, aux[i]); }  // JGT64_K
-                case 0x2d -> { if (Long.compareUnsigned(r[d], r[s]) > 0) pc = take(cpu, ord, i, aux[i]); }    // JGT64_X
-                case 0x35 -> { if (Long.compareUnsigned(r[d], imm[i]) >= 0) pc = take(cpu, ord, i, aux[i]); } // JGE64_K
-                case 0x3d -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) pc = take(cpu, ord, i, aux[i]); }   // JGE64_X
-                case 0x45 -> { if ((r[d] & imm[i]) != 0) pc = take(cpu, ord, i, aux[i]); }       // JSET64_K
-                case 0x4d -> { if ((r[d] & r[s]) != 0) pc = take(cpu, ord, i, aux[i]); }         // JSET64_X
-                case 0x55 -> { if (r[d] != imm[i]) pc = take(cpu, ord, i, aux[i]); }             // JNE64_K
-                case 0x5d -> { if (r[d] != r[s]) pc = take(cpu, ord, i, aux[i]); }               // JNE64_X
-                case 0x65 -> { if (r[d] > imm[i]) pc = take(cpu, ord, i, aux[i]); }              // JSGT64_K
-                case 0x6d -> { if (r[d] > r[s]) pc = take(cpu, ord, i, aux[i]); }                // JSGT64_X
-                case 0x75 -> { if (r[d] >= imm[i]) pc = take(cpu, ord, i, aux[i]); }             // JSGE64_K
-                case 0x7d -> { if (r[d] >= r[s]) pc = take(cpu, ord, i, aux[i]); }               // JSGE64_X
-                case 0xa5 -> { if (Long.compareUnsigned(r[d], imm[i]) < 0) pc = take(cpu, ord, i, aux[i]); }  // JLT64_K
-                case 0xad -> { if (Long.compareUnsigned(r[d], r[s]) < 0) pc = take(cpu, ord, i, aux[i]); }    // JLT64_X
-                case 0xb5 -> { if (Long.compareUnsigned(r[d], imm[i]) <= 0) pc = take(cpu, ord, i, aux[i]); } // JLE64_K
-                case 0xbd -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) pc = take(cpu, ord, i, aux[i]); }   // JLE64_X
-                case 0xc5 -> { if (r[d] < imm[i]) pc = take(cpu, ord, i, aux[i]); }              // JSLT64_K
-                case 0xcd -> { if (r[d] < r[s]) pc = take(cpu, ord, i, aux[i]); }                // JSLT64_X
-                case 0xd5 -> { if (r[d] <= imm[i]) pc = take(cpu, ord, i, aux[i]); }             // JSLE64_K
-                case 0xdd -> { if (r[d] <= r[s]) pc = take(cpu, ord, i, aux[i]); }               // JSLE64_X
+                case 0x05 -> pc = aux[i];                                     // JA
+                case 0x15 -> { if (r[d] == imm[i]) pc = aux[i]; }             // JEQ64_K
+                case 0x1d -> { if (r[d] == r[s]) pc = aux[i]; }               // JEQ64_X
+                case 0x25 -> { if (Long.compareUnsigned(r[d], imm[i]) > 0) pc = aux[i]; }  // JGT64_K
+                case 0x2d -> { if (Long.compareUnsigned(r[d], r[s]) > 0) pc = aux[i]; }    // JGT64_X
+                case 0x35 -> { if (Long.compareUnsigned(r[d], imm[i]) >= 0) pc = aux[i]; } // JGE64_K
+                case 0x3d -> { if (Long.compareUnsigned(r[d], r[s]) >= 0) pc = aux[i]; }   // JGE64_X
+                case 0x45 -> { if ((r[d] & imm[i]) != 0) pc = aux[i]; }       // JSET64_K
+                case 0x4d -> { if ((r[d] & r[s]) != 0) pc = aux[i]; }         // JSET64_X
+                case 0x55 -> { if (r[d] != imm[i]) pc = aux[i]; }             // JNE64_K
+                case 0x5d -> { if (r[d] != r[s]) pc = aux[i]; }               // JNE64_X
+                case 0x65 -> { if (r[d] > imm[i]) pc = aux[i]; }              // JSGT64_K
+                case 0x6d -> { if (r[d] > r[s]) pc = aux[i]; }                // JSGT64_X
+                case 0x75 -> { if (r[d] >= imm[i]) pc = aux[i]; }             // JSGE64_K
+                case 0x7d -> { if (r[d] >= r[s]) pc = aux[i]; }               // JSGE64_X
+                case 0xa5 -> { if (Long.compareUnsigned(r[d], imm[i]) < 0) pc = aux[i]; }  // JLT64_K
+                case 0xad -> { if (Long.compareUnsigned(r[d], r[s]) < 0) pc = aux[i]; }    // JLT64_X
+                case 0xb5 -> { if (Long.compareUnsigned(r[d], imm[i]) <= 0) pc = aux[i]; } // JLE64_K
+                case 0xbd -> { if (Long.compareUnsigned(r[d], r[s]) <= 0) pc = aux[i]; }   // JLE64_X
+                case 0xc5 -> { if (r[d] < imm[i]) pc = aux[i]; }              // JSLT64_K
+                case 0xcd -> { if (r[d] < r[s]) pc = aux[i]; }                // JSLT64_X
+                case 0xd5 -> { if (r[d] <= imm[i]) pc = aux[i]; }             // JSLE64_K
+                case 0xdd -> { if (r[d] <= r[s]) pc = aux[i]; }               // JSLE64_X
                 // ---- JMP32 (compare the low halves) -------------------------------------------
-                case 0x06 -> pc = take(cpu, ord, i, aux[i]);                                     // JA32 (gotol)
-                case 0x16 -> { if ((int) r[d] == (int) imm[i]) pc = take(cpu, ord, i, aux[i]); } // JEQ32_K
-                case 0x1e -> { if ((int) r[d] == (int) r[s]) pc = take(cpu, ord, i, aux[i]); }   // JEQ32_X
-                case 0x26 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) > 0) pc = take(cpu, ord, i, aux[i]); }  // JGT32_K
-                case 0x2e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) pc = take(cpu, ord, i, aux[i]); }    // JGT32_X
-                case 0x36 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) >= 0) pc = take(cpu, ord, i, aux[i]); } // JGE32_K
-                case 0x3e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) pc = take(cpu, ord, i, aux[i]); }   // JGE32_X
-                case 0x46 -> { if (((int) r[d] & (int) imm[i]) != 0) pc = take(cpu, ord, i, aux[i]); }  // JSET32_K
-                case 0x4e -> { if (((int) r[d] & (int) r[s]) != 0) pc = take(cpu, ord, i, aux[i]); }    // JSET32_X
-                case 0x56 -> { if ((int) r[d] != (int) imm[i]) pc = take(cpu, ord, i, aux[i]); } // JNE32_K
-                case 0x5e -> { if ((int) r[d] != (int) r[s]) pc = take(cpu, ord, i, aux[i]); }   // JNE32_X
-                case 0x66 -> { if ((int) r[d] > (int) imm[i]) pc = take(cpu, ord, i, aux[i]); }  // JSGT32_K
-                case 0x6e -> { if ((int) r[d] > (int) r[s]) pc = take(cpu, ord, i, aux[i]); }    // JSGT32_X
-                case 0x76 -> { if ((int) r[d] >= (int) imm[i]) pc = take(cpu, ord, i, aux[i]); } // JSGE32_K
-                case 0x7e -> { if ((int) r[d] >= (int) r[s]) pc = take(cpu, ord, i, aux[i]); }   // JSGE32_X
-                case 0xa6 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) < 0) pc = take(cpu, ord, i, aux[i]); }  // JLT32_K
-                case 0xae -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) pc = take(cpu, ord, i, aux[i]); }    // JLT32_X
-                case 0xb6 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) <= 0) pc = take(cpu, ord, i, aux[i]); } // JLE32_K
-                case 0xbe -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) pc = take(cpu, ord, i, aux[i]); }   // JLE32_X
-                case 0xc6 -> { if ((int) r[d] < (int) imm[i]) pc = take(cpu, ord, i, aux[i]); }  // JSLT32_K
-                case 0xce -> { if ((int) r[d] < (int) r[s]) pc = take(cpu, ord, i, aux[i]); }    // JSLT32_X
-                case 0xd6 -> { if ((int) r[d] <= (int) imm[i]) pc = take(cpu, ord, i, aux[i]); } // JSLE32_K
-                case 0xde -> { if ((int) r[d] <= (int) r[s]) pc = take(cpu, ord, i, aux[i]); }   // JSLE32_X
+                case 0x06 -> pc = aux[i];                                     // JA32 (gotol)
+                case 0x16 -> { if ((int) r[d] == (int) imm[i]) pc = aux[i]; } // JEQ32_K
+                case 0x1e -> { if ((int) r[d] == (int) r[s]) pc = aux[i]; }   // JEQ32_X
+                case 0x26 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) > 0) pc = aux[i]; }  // JGT32_K
+                case 0x2e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) > 0) pc = aux[i]; }    // JGT32_X
+                case 0x36 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) >= 0) pc = aux[i]; } // JGE32_K
+                case 0x3e -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) >= 0) pc = aux[i]; }   // JGE32_X
+                case 0x46 -> { if (((int) r[d] & (int) imm[i]) != 0) pc = aux[i]; }  // JSET32_K
+                case 0x4e -> { if (((int) r[d] & (int) r[s]) != 0) pc = aux[i]; }    // JSET32_X
+                case 0x56 -> { if ((int) r[d] != (int) imm[i]) pc = aux[i]; } // JNE32_K
+                case 0x5e -> { if ((int) r[d] != (int) r[s]) pc = aux[i]; }   // JNE32_X
+                case 0x66 -> { if ((int) r[d] > (int) imm[i]) pc = aux[i]; }  // JSGT32_K
+                case 0x6e -> { if ((int) r[d] > (int) r[s]) pc = aux[i]; }    // JSGT32_X
+                case 0x76 -> { if ((int) r[d] >= (int) imm[i]) pc = aux[i]; } // JSGE32_K
+                case 0x7e -> { if ((int) r[d] >= (int) r[s]) pc = aux[i]; }   // JSGE32_X
+                case 0xa6 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) < 0) pc = aux[i]; }  // JLT32_K
+                case 0xae -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) < 0) pc = aux[i]; }    // JLT32_X
+                case 0xb6 -> { if (Integer.compareUnsigned((int) r[d], (int) imm[i]) <= 0) pc = aux[i]; } // JLE32_K
+                case 0xbe -> { if (Integer.compareUnsigned((int) r[d], (int) r[s]) <= 0) pc = aux[i]; }   // JLE32_X
+                case 0xc6 -> { if ((int) r[d] < (int) imm[i]) pc = aux[i]; }  // JSLT32_K
+                case 0xce -> { if ((int) r[d] < (int) r[s]) pc = aux[i]; }    // JSLT32_X
+                case 0xd6 -> { if ((int) r[d] <= (int) imm[i]) pc = aux[i]; } // JSLE32_K
+                case 0xde -> { if ((int) r[d] <= (int) r[s]) pc = aux[i]; }   // JSLE32_X
                 // ---- memory -------------------------------------------------------------------
                 case 0x61 -> r[d] = cpu.load32(r[s] + aux[i]);                // LDX_W
                 case 0x69 -> r[d] = cpu.load16(r[s] + aux[i]);                // LDX_H
@@ -266,8 +265,9 @@ public final class Interpreter {
                 // ---- calls --------------------------------------------------------------------
                 case 0x85 -> {
                     if ((w & 0xf00) == 0) {                                   // CALL (helper)
-                        charge(cpu, ord, i, i + 1);
+                        cpu.budget = budget;
                         callHelper(cpu, helpers, aux[i]);
+                        budget = cpu.budget;
                         if (cpu.tailTarget != null) {                         // bpf_tail_call succeeded
                             p = cpu.tailTarget;
                             cpu.tailTarget = null;
@@ -276,31 +276,28 @@ public final class Interpreter {
                             aux = p.aux;
                             imm = p.imm;
                             magic = p.magic;
-                            ord = p.ordinal;
                             helpers = p.helpers;
                             pc = 0;
-                            cpu.blockStart = 0;
                         }
                     } else {                                                  // CALL_LOCAL
-                        charge(cpu, ord, i, aux[i]);
                         pc = enter(cpu, pc, aux[i]);
                     }
                 }
                 case 0x8d -> {                                                // CALLX
-                    charge(cpu, ord, i, i + 1);
+                    cpu.budget = budget;
                     long id = r[d];
                     if (id < 0 || id >= helpers.length || helpers[(int) id] == null) {
                         throw cpu.fault(FaultKind.BAD_HELPER, id, 0);
                     }
                     callHelper(cpu, helpers, (int) id);
+                    budget = cpu.budget;
                 }
                 case 0x95 -> {                                                // EXIT
                     if (cpu.depth == baseDepth) {
-                        charge(cpu, ord, i, i + 1);
+                        cpu.budget = budget;
                         return r[0];
                     }
                     pc = leave(cpu);
-                    charge(cpu, ord, i, pc);
                 }
                 case 0x00 -> throw cpu.fault(FaultKind.FELL_OFF_END, 0, 0);   // sentinel / lddw tail
                 default -> throw new AssertionError(String.format(
@@ -324,30 +321,6 @@ public final class Interpreter {
             }
             throw cpu.signal;
         }
-    }
-
-    /**
-     * The instruction budget is charged when control leaves a straight run of instructions: at a
-     * taken jump, a call, a return, an exit. {@code cpu.blockStart} is the first slot of the run
-     * that ends at {@code i}; the run cost {@code ord[i] + 1 - ord[blockStart]} instructions
-     * ({@code ord} numbers instructions, so that an lddw's two slots count once). Counting this way
-     * is exact at every control transfer (a run without one cannot loop: it ends within the program)
-     * and spares a decrement and a branch on every other instruction. A run that has used more than
-     * its budget faults at the transfer where that is found.
-     */
-    private static void charge(Cpu cpu, int[] ord, int i, int next) {
-        long b = cpu.budget - (ord[i] + 1 - ord[cpu.blockStart]);
-        cpu.budget = b;
-        cpu.blockStart = next;
-        if (b < 0) {
-            throw cpu.fault(FaultKind.BUDGET_EXHAUSTED, 0, 0);
-        }
-    }
-
-    /** A taken jump: charges the run that ends here and continues at {@code target}. */
-    private static int take(Cpu cpu, int[] ord, int i, int target) {
-        charge(cpu, ord, i, target);
-        return target;
     }
 
     private static void callHelper(Cpu cpu, Helper[] helpers, int id) {

@@ -30,8 +30,6 @@ public final class Program {
     final int[] aux;
     final long[] imm;
     final long[] magic;
-    /** ordinal[i]: how many instructions precede slot i (an lddw is one instruction in two slots). */
-    final int[] ordinal;
     final Helper[] helpers;
     final long budget;
     final Options options;
@@ -44,13 +42,6 @@ public final class Program {
         this.aux = aux;
         this.imm = imm;
         this.magic = magic;
-        this.ordinal = new int[insns.length + 1];
-        for (int k = 0, n = 0; k <= insns.length; k++) {
-            ordinal[k] = n;
-            if (k < insns.length && insns[k] != null) {
-                n++;
-            }
-        }
         this.helpers = helpers;
         this.budget = options.budget();
         this.options = options;
