@@ -14,78 +14,55 @@ import dev.sonde.bpf.vm.Cpu;
  */
 public interface ProbeEnv {
     /** Synthetic address of the traced method (helper 173), 0 outside a probe. */
-    long funcIp(Cpu cpu);
+    default long funcIp(Cpu cpu) {
+        return 0;
+    }
 
     /** The cookie given at attach time (helper 174), 0 if none. */
-    long attachCookie(Cpu cpu);
+    default long attachCookie(Cpu cpu) {
+        return 0;
+    }
 
     /** Number of declared parameters (helper 185); -EOPNOTSUPP outside a probe. */
-    long funcArgCount(Cpu cpu);
+    default long funcArgCount(Cpu cpu) {
+        return -Errno.EOPNOTSUPP;
+    }
 
     /** Parameter n (0-based) encoded as DESIGN.md §3 says; the caller has checked n < count. */
-    long funcArg(Cpu cpu, int n);
+    default long funcArg(Cpu cpu, int n) {
+        return 0;
+    }
 
     /** True at a return probe, where {@link #funcRet} is defined. */
-    boolean atReturn(Cpu cpu);
+    default boolean atReturn(Cpu cpu) {
+        return false;
+    }
 
-    long funcRet(Cpu cpu);
+    default long funcRet(Cpu cpu) {
+        return 0;
+    }
 
     /**
      * Writes up to {@code max} synthetic frame addresses of the current Java stack, innermost
      * first, after skipping {@code skip} frames, into {@code out}; returns how many, or a negative
-     * errno.
+     * errno. Outside a probe the stack is empty.
      */
-    int stack(Cpu cpu, long[] out, int max, int skip);
+    default int stack(Cpu cpu, long[] out, int max, int skip) {
+        return 0;
+    }
 
     /**
      * Copies bytes of the object view that {@code handle} addresses (a String as UTF-8, a primitive
      * array as little-endian elements, a boxed primitive as its value) into {@code dst[off, off+size)}.
      * With {@code str}, copies at most size−1 bytes and a NUL and returns the bytes written including
      * the NUL; otherwise returns 0. Returns -EFAULT when the handle names no view or the read runs
-     * past its end; the caller zero-fills.
+     * past its end; the caller zero-fills. Outside a probe there are no objects.
      */
-    long readObject(Cpu cpu, long handle, byte[] dst, int off, int size, boolean str);
+    default long readObject(Cpu cpu, long handle, byte[] dst, int off, int size, boolean str) {
+        return -Errno.EFAULT;
+    }
 
-    /** Outside any probe: no function, no arguments, no objects; stacks are empty. */
+    /** Outside any probe: no function, no arguments, no objects; stacks are empty (the defaults). */
     ProbeEnv NONE = new ProbeEnv() {
-        @Override
-        public long funcIp(Cpu cpu) {
-            return 0;
-        }
-
-        @Override
-        public long attachCookie(Cpu cpu) {
-            return 0;
-        }
-
-        @Override
-        public long funcArgCount(Cpu cpu) {
-            return -Errno.EOPNOTSUPP;
-        }
-
-        @Override
-        public long funcArg(Cpu cpu, int n) {
-            return 0;
-        }
-
-        @Override
-        public boolean atReturn(Cpu cpu) {
-            return false;
-        }
-
-        @Override
-        public long funcRet(Cpu cpu) {
-            return 0;
-        }
-
-        @Override
-        public int stack(Cpu cpu, long[] out, int max, int skip) {
-            return 0;
-        }
-
-        @Override
-        public long readObject(Cpu cpu, long handle, byte[] dst, int off, int size, boolean str) {
-            return -Errno.EFAULT;
-        }
     };
 }

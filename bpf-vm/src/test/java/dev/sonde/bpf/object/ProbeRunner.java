@@ -48,31 +48,11 @@ final class ProbeRunner implements AutoCloseable {
         }
 
         @Override
-        public long funcArg(Cpu cpu, int n) {
-            return 0;
-        }
-
-        @Override
-        public boolean atReturn(Cpu cpu) {
-            return false;
-        }
-
-        @Override
-        public long funcRet(Cpu cpu) {
-            return 0;
-        }
-
-        @Override
         public int stack(Cpu cpu, long[] out, int max, int skip) {
             long[] s = stack;
             int n = Math.max(0, Math.min(max, s.length - skip));
             System.arraycopy(s, skip, out, 0, n);
             return n;
-        }
-
-        @Override
-        public long readObject(Cpu cpu, long handle, byte[] dst, int off, int size, boolean str) {
-            return -14;
         }
     };
 
