@@ -61,8 +61,8 @@ final class FunctionGen {
     final int start;
     final int end;
     private final Label[] labels;
-    private final List<int[]> budgetStubs = new ArrayList<>();
-    private final List<Integer> tailStubs = new ArrayList<>();
+    private final List<int[]> budgetSlowPaths = new ArrayList<>();
+    private final List<Integer> tailSlowPaths = new ArrayList<>();
     private final Label outOfBudget = new Label();
     private final Label tail = new Label();
     /** End of the method's code: its offset is the method's bytecode size once the class is written. */
@@ -146,7 +146,7 @@ final class FunctionGen {
             mv.visitMethodInsn(INVOKESTATIC, RT, "fellOffEnd", "(L" + CPU + ";I)Ljava/lang/RuntimeException;", false);
             mv.visitInsn(ATHROW);
         }
-        emitStubs();
+        emitSlowPaths();
         mv.visitLabel(endOfCode);
         mv.visitMaxs(0, 0);
         mv.visitEnd();
@@ -175,9 +175,9 @@ final class FunctionGen {
     /** Charges the block at {@code i}; when the budget cannot pay for all of it, goes to the interpreter. */
     private void charge(int i) {
         long k = cf.cost[i];
-        Label stub = new Label();
-        budgetStubs.add(new int[] {i});
-        stubLabels.add(stub);
+        Label slowPath = new Label();
+        budgetSlowPaths.add(new int[] {i});
+        slowPathLabels.add(slowPath);
         // budget -= k; if (budget < 0) { budget += k; to the interpreter }: one subtraction and
         // a test of its sign on the hot path.
         mv.visitVarInsn(LLOAD, L_BUDGET);
@@ -187,28 +187,28 @@ final class FunctionGen {
         mv.visitVarInsn(LSTORE, L_BUDGET);
         mv.visitInsn(LCONST_0);
         mv.visitInsn(LCMP);
-        mv.visitJumpInsn(IFLT, stub);
+        mv.visitJumpInsn(IFLT, slowPath);
     }
 
-    private final List<Label> stubLabels = new ArrayList<>();
+    private final List<Label> slowPathLabels = new ArrayList<>();
 
     /** After a helper call: if it asked for a tail call, leave for the interpreter. */
     void tailCheck(int pc) {
-        Label stub = new Label();
-        tailStubs.add(pc);
-        tailLabels.add(stub);
+        Label slowPath = new Label();
+        tailSlowPaths.add(pc);
+        tailLabels.add(slowPath);
         mv.visitVarInsn(ALOAD, L_CPU);
         mv.visitMethodInsn(INVOKEVIRTUAL, CPU, "tailCallPending", "()Z", false);
-        mv.visitJumpInsn(IFNE, stub);
+        mv.visitJumpInsn(IFNE, slowPath);
     }
 
     private final List<Label> tailLabels = new ArrayList<>();
 
     /** The cold paths, out of line at the end of the method so that the hot code stays dense. */
-    private void emitStubs() {
-        for (int k = 0; k < budgetStubs.size(); k++) {
-            mv.visitLabel(stubLabels.get(k));
-            int slot = budgetStubs.get(k)[0];
+    private void emitSlowPaths() {
+        for (int k = 0; k < budgetSlowPaths.size(); k++) {
+            mv.visitLabel(slowPathLabels.get(k));
+            int slot = budgetSlowPaths.get(k)[0];
             mv.visitVarInsn(LLOAD, L_BUDGET);                  // give the block's cost back
             pushLong(cf.cost[slot]);
             mv.visitInsn(LADD);
@@ -216,7 +216,7 @@ final class FunctionGen {
             pushInt(slot);
             mv.visitJumpInsn(GOTO, outOfBudget);
         }
-        if (!budgetStubs.isEmpty()) {
+        if (!budgetSlowPaths.isEmpty()) {
             mv.visitLabel(outOfBudget);
             mv.visitVarInsn(ISTORE, L_PC);
             spill();
@@ -227,12 +227,12 @@ final class FunctionGen {
                 "(L" + PROGRAM + ";L" + CPU + ";I)Ljava/lang/RuntimeException;", false);
             mv.visitInsn(ATHROW);
         }
-        for (int k = 0; k < tailStubs.size(); k++) {
+        for (int k = 0; k < tailSlowPaths.size(); k++) {
             mv.visitLabel(tailLabels.get(k));
-            pushInt(tailStubs.get(k));
+            pushInt(tailSlowPaths.get(k));
             mv.visitJumpInsn(GOTO, tail);
         }
-        if (!tailStubs.isEmpty()) {
+        if (!tailSlowPaths.isEmpty()) {
             mv.visitLabel(tail);
             mv.visitVarInsn(ISTORE, L_PC);
             spill();
