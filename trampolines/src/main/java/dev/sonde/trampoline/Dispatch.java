@@ -102,34 +102,17 @@ final class Dispatch {
     }
 
     static void entry(MethodSite s, MethodHandle image, ThreadState ts, Object self) {
-        ExecutionSlots.Occupant seat = seat(s.slots, ts);
-        Cpu cpu = s.slots.tryEnter(seat);
-        if (cpu == null) {
-            Hooks.countMiss(s.id);
-            clear(s, ts.refs);
-            return;
-        }
-        Frame f = s.frames[cpu.id];
-        try {
-            f.method = s.info;
-            f.args = ts.prims;
-            f.refArgs = ts.refs;
-            f.self = self;
-            f.exit = false;
-            f.ret = 0;
-            f.retRef = null;
-            f.thrown = null;
-            image.invokeExact(f, cpu);
-        } catch (Throwable t) {
-            // The image catches per handler; this is the last line (e.g. a StackOverflowError in
-            // the image's own code). Nothing may reach the target.
-        } finally {
-            release(s, f, ts.refs, seat, cpu);
-        }
+        fire(s, image, ts, self, false, 0, null, null);
     }
 
     static void exit(MethodSite s, MethodHandle image, ThreadState ts, Object self,
                      long ret, Object retRef, Throwable thrown) {
+        fire(s, image, ts, self, true, ret, retRef, thrown);
+    }
+
+    /** One side of a hit: claim a slot, fill the slot's frame, run the image, release. */
+    private static void fire(MethodSite s, MethodHandle image, ThreadState ts, Object self, boolean exit,
+                             long ret, Object retRef, Throwable thrown) {
         ExecutionSlots.Occupant seat = seat(s.slots, ts);
         Cpu cpu = s.slots.tryEnter(seat);
         if (cpu == null) {
@@ -143,13 +126,14 @@ final class Dispatch {
             f.args = ts.prims;
             f.refArgs = ts.refs;
             f.self = self;
-            f.exit = true;
+            f.exit = exit;
             f.ret = ret;
             f.retRef = retRef;
             f.thrown = thrown;
             image.invokeExact(f, cpu);
         } catch (Throwable t) {
-            // as in entry
+            // The image catches per handler; this is the last line (e.g. a StackOverflowError in
+            // the image's own code). Nothing may reach the target.
         } finally {
             release(s, f, ts.refs, seat, cpu);
         }
