@@ -29,6 +29,9 @@ import org.openjdk.jmh.annotations.Warmup;
  * into a HASH map keyed by the first argument ({@code hashCount}); programs from
  * bpf-vm/src/test/bpf/bench_probe.bpf.c, verified and JIT-compiled as Sonde loads them. Each mode is
  * its own fork (JMH forks per parameter value), so the plain method's code is never polluted.
+ * The peer, {@code bytemanCount}: Byteman 4.0.27 loaded into the fork (its agentmain, on the same
+ * Instrumentation), with compiled AT ENTRY and AT EXIT rules on the same method, each bumping an
+ * AtomicLong, as the ARRAY programs do with an atomic add.
  *
  * <p>{@code attach} / {@code detach}: the latency of attaching one entry probe to one loaded method
  * (retransformation included) and of detaching it (grace period and restoring retransformation
@@ -67,7 +70,7 @@ public class ProbeBench {
 
     @State(Scope.Thread)
     public static class Hit {
-        @Param({"plain", "detached", "entryEmpty", "arrayCount", "hashCount"})
+        @Param({"plain", "detached", "entryEmpty", "arrayCount", "hashCount", "bytemanCount"})
         public String mode;
 
         final Target target = new Target();
@@ -78,6 +81,10 @@ public class ProbeBench {
         @Setup(Level.Trial)
         public void setup() throws Exception {
             if (mode.equals("plain")) {
+                return;
+            }
+            if (mode.equals("bytemanCount")) {
+                BytemanPeer.install();
                 return;
             }
             object = open(sonde());
@@ -117,6 +124,9 @@ public class ProbeBench {
             }
             if (object != null) {
                 object.close();
+            }
+            if (mode.equals("bytemanCount")) {
+                BytemanPeer.check();
             }
         }
     }
