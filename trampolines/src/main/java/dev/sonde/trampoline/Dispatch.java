@@ -18,7 +18,15 @@ import java.util.List;
  * slot as missed; lets no throwable out; allocates nothing.
  */
 final class Dispatch {
-    static final MethodType IMAGE = MethodType.methodType(void.class, Frame.class, Cpu.class);
+    /** A handler's call: {@code (Frame, Cpu)void}. */
+    static final MethodType HANDLER = MethodType.methodType(void.class, Frame.class, Cpu.class);
+    /**
+     * A dispatch image: {@code (Frame, Cpu, Object self, Object retRef, Throwable thrown)void}. The
+     * application's objects travel as arguments and are stored into the frame only in front of a
+     * handler that {@linkplain Handler#readsObjects reads them}: a reference store into the
+     * long-lived frame pays G1's post-write barrier (a StoreLoad fence).
+     */
+    static final MethodType IMAGE = HANDLER.appendParameterTypes(Object.class, Object.class, Throwable.class);
     static final MethodType ENTRY_SITE = MethodType.methodType(void.class, ThreadState.class, Object.class);
     static final MethodType EXIT_SITE = MethodType.methodType(void.class, ThreadState.class, Object.class,
             long.class, Object.class, Throwable.class);
@@ -30,6 +38,7 @@ final class Dispatch {
     private static final MethodHandle ON_ENTRY;
     private static final MethodHandle ON_EXIT;
     private static final MethodHandle FAILED;
+    private static final MethodHandle STORE_OBJECTS;
     private static final MethodHandle EMPTY = MethodHandles.empty(IMAGE);
 
     static {
@@ -39,8 +48,9 @@ final class Dispatch {
             EXIT = l.findStatic(Dispatch.class, "exit", EXIT_SITE.insertParameterTypes(0, MethodSite.class, MethodHandle.class));
             SKIP_ENTRY = l.findStatic(Dispatch.class, "skipEntry", ENTRY_SITE.insertParameterTypes(0, MethodSite.class));
             SKIP_EXIT = l.findStatic(Dispatch.class, "skipExit", EXIT_SITE.insertParameterTypes(0, MethodSite.class));
-            ON_ENTRY = l.findVirtual(Handler.class, "onEntry", IMAGE);
-            ON_EXIT = l.findVirtual(Handler.class, "onExit", IMAGE);
+            ON_ENTRY = l.findVirtual(Handler.class, "onEntry", HANDLER);
+            ON_EXIT = l.findVirtual(Handler.class, "onExit", HANDLER);
+            STORE_OBJECTS = l.findStatic(Dispatch.class, "storeObjects", IMAGE);
             FAILED = l.findStatic(Dispatch.class, "failed",
                     MethodType.methodType(void.class, Attachment.class, Throwable.class, Frame.class, Cpu.class));
         } catch (ReflectiveOperationException e) {
@@ -52,22 +62,30 @@ final class Dispatch {
 
     /**
      * The image of {@code attachments}: {@code (Frame, Cpu)void}, calling each handler in order,
-     * each inside its own catch so that a throwing handler neither reaches the target nor stops
-     * the handlers after it. Built from bound method handles only, so that with the image a
+     * each inside its own catch (unless it {@linkplain Handler#catchesAll catches all} itself) so
+     * that a throwing handler neither reaches the target nor stops the handlers after it. Built from bound method handles only, so that with the image a
      * constant (a MutableCallSite target) HotSpot inlines the handlers into the trampoline.
      */
     static MethodHandle image(List<Attachment> attachments, boolean exit) {
-        MethodHandle image = EMPTY;
+        MethodHandle image = null;
         for (int i = attachments.size() - 1; i >= 0; i--) {
             Attachment a = attachments.get(i);
             if (!wants(a, exit)) {
                 continue;
             }
             MethodHandle call = (exit ? ON_EXIT : ON_ENTRY).bindTo(a.handler);
-            call = MethodHandles.catchException(call, Throwable.class, FAILED.bindTo(a));
-            image = MethodHandles.foldArguments(image, call);
+            if (!a.handler.catchesAll()) {
+                call = MethodHandles.catchException(call, Throwable.class, FAILED.bindTo(a));
+            }
+            call = MethodHandles.dropArguments(call, 2, Object.class, Object.class, Throwable.class);
+            if (a.handler.readsObjects()) {
+                call = MethodHandles.foldArguments(call, STORE_OBJECTS);
+            }
+            // The last handler is the image's tail itself, not folded into an empty one: one
+            // method-handle frame fewer between the trampoline and the handler (see Handler.catchesAll).
+            image = image == null ? call : MethodHandles.foldArguments(image, call);
         }
-        return image;
+        return image == null ? EMPTY : image;
     }
 
     private static boolean wants(Attachment a, boolean exit) {
@@ -86,6 +104,13 @@ final class Dispatch {
 
     private static void failed(Attachment a, Throwable t, Frame f, Cpu c) {
         a.failed();
+    }
+
+    /** In front of a handler that reads them: the hit's application objects into its frame. */
+    private static void storeObjects(Frame f, Cpu c, Object self, Object retRef, Throwable thrown) {
+        f.self = self;
+        f.retRef = retRef;
+        f.thrown = thrown;
     }
 
     /**
@@ -122,15 +147,23 @@ final class Dispatch {
         }
         Frame f = s.frames[cpu.id];
         try {
-            f.method = s.info;
-            f.args = ts.prims;
-            f.refArgs = ts.refs;
-            f.self = self;
+            // Sonde's own references (method, the thread's arrays) are compared before stored and
+            // left in place after the hit: a reference store into this long-lived frame pays G1's
+            // post-write barrier (a StoreLoad fence), and the same thread calling the same method
+            // on the same slot is the common case. The application's objects are stored and dropped.
+            if (f.method != s.info) {
+                f.method = s.info;
+            }
+            if (f.args != ts.prims) {
+                f.args = ts.prims;
+            }
+            if (f.refArgs != ts.refs) {
+                f.refArgs = ts.refs;
+            }
             f.exit = exit;
+            f.exceptional = thrown != null;
             f.ret = ret;
-            f.retRef = retRef;
-            f.thrown = thrown;
-            image.invokeExact(f, cpu);
+            image.invokeExact(f, cpu, self, retRef, thrown);
         } catch (Throwable t) {
             // The image catches per handler; this is the last line (e.g. a StackOverflowError in
             // the image's own code). Nothing may reach the target.
@@ -156,11 +189,9 @@ final class Dispatch {
 
     /** Drops every object reference the hit left in the frame and the thread's arrays, then exits the slot. */
     private static void release(MethodSite s, Frame f, Object[] refs, ExecutionSlots.Occupant seat, Cpu cpu) {
-        f.self = null;
+        f.self = null;   // null stores: G1's post-write barrier filters them out at once
         f.retRef = null;
         f.thrown = null;
-        f.refArgs = null;
-        f.args = null;
         clear(s, refs);
         s.slots.exit(seat, cpu);
     }

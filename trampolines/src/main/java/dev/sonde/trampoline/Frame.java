@@ -25,6 +25,7 @@ public final class Frame {
     long ret;
     Object retRef;
     Throwable thrown;
+    boolean exceptional;
 
     Frame() {}
 
@@ -59,7 +60,8 @@ public final class Frame {
     }
 
     /**
-     * The receiver: null for a static method, and for a constructor at entry (the object is not
+     * The receiver (null in the frame of a handler that does not {@linkplain Handler#readsObjects
+     * read objects}): null for a static method, and for a constructor at entry (the object is not
      * initialised yet); the new object at a constructor's exit.
      */
     public Object self() {
@@ -73,7 +75,7 @@ public final class Frame {
 
     /** At exit: whether the method is completing by a throwable ({@link #thrown}). */
     public boolean isExceptional() {
-        return thrown != null;
+        return exceptional;
     }
 
     /** At a normal exit with a primitive result: the result, encoded; otherwise 0. */

@@ -30,4 +30,28 @@ public interface Handler {
     default boolean handlesExit() {
         return true;
     }
+
+    /**
+     * Whether this handler promises that {@link #onEntry} and {@link #onExit} never throw (it
+     * catches and counts its own failures). A constant of the handler, read at attach. The dispatch
+     * image then calls it without a catch of its own: each catch adds method-handle frames between
+     * the trampoline and the handler, and HotSpot stops inlining at a fixed depth
+     * (MaxInlineLevel), which the program behind a probe handler would otherwise reach. Should it
+     * throw anyway, the trampoline's last-line catch still keeps the throwable from the method,
+     * but the handlers after it on that method miss the hit and no link counts the error.
+     */
+    default boolean catchesAll() {
+        return false;
+    }
+
+    /**
+     * Whether this handler reads {@link Frame#self}, {@link Frame#returnRef} or
+     * {@link Frame#thrown}. A constant of the handler, read at attach. When false, those are null
+     * in its frame (unless a handler before it on the method reads them) and the hit stores no
+     * application object into the frame for it: each such store pays G1's post-write barrier.
+     * {@link Frame#isExceptional} and the parameters are there either way.
+     */
+    default boolean readsObjects() {
+        return true;
+    }
 }

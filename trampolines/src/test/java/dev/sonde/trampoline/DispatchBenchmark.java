@@ -134,13 +134,13 @@ public class DispatchBenchmark {
 
     @Benchmark
     public void shapeCallSite() throws Throwable {
-        ConstImage.MH.invokeExact(frame, cpu);
+        ConstImage.MH.invokeExact(frame, cpu, (Object) null, (Object) null, (Throwable) null);
     }
 
     /** The same image read from a field: not a constant, so not inlined through. */
     @Benchmark
     public void shapeCallSiteInField() throws Throwable {
-        image.invokeExact(frame, cpu);
+        image.invokeExact(frame, cpu, (Object) null, (Object) null, (Throwable) null);
     }
 
     @Benchmark

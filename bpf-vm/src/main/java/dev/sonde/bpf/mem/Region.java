@@ -51,15 +51,34 @@ public final class Region {
         if (base < 0 || size < 0 || base > data.length - size) {
             throw new IllegalArgumentException("window [" + base + ", +" + size + ") outside array of " + data.length);
         }
-        this.data = data;
+        // Compared before stored: a probe hit re-binds the same arrays run after run, and a
+        // reference store into this long-lived object costs G1's post-write barrier, whose
+        // StoreLoad fence dominates a hit (notes/probe-performance.md).
+        if (this.data != data) {
+            this.data = data;
+        }
         this.base = base;
         this.size = size;
         this.perms = perms;
     }
 
-    /** Makes a per-run region inaccessible again (so nothing of the last run stays reachable). */
+    /** Makes a per-run region inaccessible again and drops its array (so nothing of the last run stays reachable). */
     public void unbind() {
-        this.data = EMPTY;
+        if (this.data != EMPTY) {
+            this.data = EMPTY;
+        }
+        this.base = 0;
+        this.size = 0;
+        this.perms = 0;
+    }
+
+    /**
+     * Makes a per-run region inaccessible again but keeps a reference to its array, for arrays
+     * that belong to the binder anyway (a probe's context image): the next bind of the same array
+     * then stores no reference. Nothing can be read or written through the region until it is
+     * bound again.
+     */
+    public void close() {
         this.base = 0;
         this.size = 0;
         this.perms = 0;

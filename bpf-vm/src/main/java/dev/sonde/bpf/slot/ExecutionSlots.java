@@ -56,7 +56,11 @@ public final class ExecutionSlots implements AutoCloseable {
     private final Cpu[] cpus;
     /** Padded state words, slot i at index {@code i << STRIDE_SHIFT} (plus padding at both ends). */
     final long[] states;
-    /** The holder record of the thread in each slot; written and read only by that thread. */
+    /**
+     * The holder record of the thread in each slot, or of its last holder while it is free; written
+     * by a holder after its CAS, read by that holder and by the next one (ordered by the state
+     * word: the release in exit pairs with the next holder's CAS in tryEnter).
+     */
     private final Occupant[] holders;
     private final ThreadLocal<Occupant> holder;
     private final RegionTable table;
@@ -182,7 +186,12 @@ public final class ExecutionSlots implements AutoCloseable {
             if ((s & 1) == 0 && STATE.compareAndSet(states, idx, s, s + 1)) {
                 h.slot = i;
                 h.hint = i;
-                holders[i] = h;
+                // Compared before stored, and left in place by exit: a reference store into this
+                // long-lived array pays G1's post-write barrier (a StoreLoad fence), and a thread
+                // usually finds its own slot again. Only the slot's holder writes its entry.
+                if (holders[i] != h) {
+                    holders[i] = h;
+                }
                 return cpus[i];
             }
         }
@@ -197,8 +206,7 @@ public final class ExecutionSlots implements AutoCloseable {
         if ((s & 1) == 0) {
             throw new IllegalStateException("exit from slot " + i + ", which is not held");
         }
-        holders[i].slot = -1;
-        holders[i] = null;
+        holders[i].slot = -1;   // holders[i] stays (see tryEnter)
         // Release: everything this run did happens-before a grace period that sees the new state;
         // pairs with the getAcquire in GracePeriod.waitForReaders.
         STATE.setRelease(states, idx, s + 1);
@@ -215,8 +223,7 @@ public final class ExecutionSlots implements AutoCloseable {
         if ((s & 1) == 0 || h.slot != i) {
             throw new IllegalStateException("exit from slot " + i + ", which is not held");
         }
-        h.slot = -1;
-        holders[i] = null;
+        h.slot = -1;   // holders[i] stays, as in exit(Cpu)
         // Release, as in exit(Cpu): pairs with the getAcquire in GracePeriod.waitForReaders.
         STATE.setRelease(states, idx, s + 1);
     }

@@ -104,6 +104,18 @@ public final class Cpu {
         globals = table.snapshot();
     }
 
+    /**
+     * Closes the per-run windows after a probe hit: caller memory is dropped as by
+     * {@link #unbindAll}, the context window is closed but keeps its array (the binder's own, bound
+     * again by the next hit: no reference store, see {@link Region#close}).
+     */
+    public void closeRun() {
+        locals[Addr.CONTEXT].close();
+        for (int i = 0; i < Addr.CALLER_COUNT; i++) {
+            locals[Addr.CALLER_0 + i].unbind();
+        }
+    }
+
     /** Drops the per-run windows so that nothing of the caller's memory stays reachable. */
     public void unbindAll() {
         locals[Addr.CONTEXT].unbind();
@@ -308,8 +320,13 @@ public final class Cpu {
         tailCalls = 0;
         tailTarget = null;
         budget = p.budget;
-        // Pairs with the volatile write in RegionTable.register, as in Interpreter.run.
-        globals = table.snapshot();
+        // Pairs with the volatile write in RegionTable.register, as in Interpreter.run. Compared
+        // before stored: the snapshot rarely changes, and a reference store into this long-lived
+        // object pays G1's post-write barrier (a StoreLoad fence) on every run.
+        Region[] g = table.snapshot();
+        if (globals != g) {
+            globals = g;
+        }
         current = p;
     }
 

@@ -38,6 +38,8 @@ final class ProbeHandler implements Handler {
     private final int paramsRead;
     private final boolean thisRead;
     private final boolean retRead;
+    /** Whether {@link #fill} has anything to do: some parameter, {@code this}, the caller or the return value is read. */
+    private final boolean fills;
 
     ProbeHandler(Executable program, long fields, MethodSymbol method, boolean onReturn, long cookie, boolean needsCaller,
                  boolean timed, ProbeHits hits, StackCapture stacks, int slots) {
@@ -52,6 +54,7 @@ final class ProbeHandler implements Handler {
         this.paramsRead = (fields & ContextReads.bit(PtRegs.SP)) != 0 ? ProbeHit.MAX_PARAMS : params;
         this.thisRead = (fields & ContextReads.bit(PtRegs.R12)) != 0;
         this.retRead = (fields & ContextReads.bit(PtRegs.AX)) != 0;
+        this.fills = paramsRead > 0 || thisRead || retRead || needsCaller;
         this.method = method;
         this.onReturn = onReturn;
         this.cookie = cookie;
@@ -86,55 +89,88 @@ final class ProbeHandler implements Handler {
         return onReturn;
     }
 
+    /** {@link #fire} lets nothing out: what it did not expect it counts as a fault. */
+    @Override
+    public boolean catchesAll() {
+        return true;
+    }
+
+    /** {@code this}, the returned object and the throwable only when the program's context reads them. */
+    @Override
+    public boolean readsObjects() {
+        return thisRead || retRead;
+    }
+
+    /**
+     * One run. Kept small (HotSpot inlines a hot method of up to 325 bytecodes, FreqInlineSize),
+     * so that with the handler a constant of the dispatch image it is inlined into the trampoline,
+     * and the program's {@code run} with it; what only some programs need is out of line.
+     */
     private void fire(Frame frame, Cpu cpu) {
         ProbeHit hit = hits.of(cpu);
         MethodInfo m = frame.method();
-        int n = m.argCount();
-        hit.begin(cpu, method, cookie, n);
+        hit.begin(cpu, method, cookie, m.argCount());
         try {
-            int filled = Math.min(n, paramsRead);
-            for (int i = 0; i < filled; i++) {
-                char k = m.argKind(i);
-                if (k == 'L' || k == '[') {
-                    hit.paramObject(i, frame.refArg(i));
-                } else {
-                    hit.param(i, frame.arg(i));
-                }
-            }
-            if (thisRead) {
-                hit.thisObject(frame.self());
-            }
-            if (needsCaller) {
-                hit.caller(stacks.caller());
-            }
-            if (frame.isExit()) {
-                if (!retRead) {
-                    hit.returningUnread(frame.isExceptional());
-                } else if (frame.isExceptional()) {
-                    hit.throwing(frame.thrown());
-                } else {
-                    char r = m.returnKind();
-                    if (r == 'V') {
-                        hit.returningVoid();
-                    } else if (r == 'L' || r == '[') {
-                        hit.returningObject(frame.returnRef());
-                    } else {
-                        hit.returning(frame.returnValue());
-                    }
-                }
+            if (fills) {
+                fill(hit, frame, m);
+            } else if (frame.isExit()) {
+                hit.returningUnread(frame.isExceptional());
             }
             long ctx = hit.bind(cpu, fields);
-            long t0 = timed ? System.nanoTime() : 0;
-            program.run(cpu, ctx, 0);
             if (timed) {
-                counters.add(cpu.id, SlotCounters.TIME, System.nanoTime() - t0);
+                runTimed(cpu, ctx);
+            } else {
+                program.run(cpu, ctx, 0);
             }
             counters.add(cpu.id, SlotCounters.RUNS, 1);
             if (cpu.faulted()) {
                 counters.add(cpu.id, SlotCounters.FAULTS, 1);
             }
+        } catch (Throwable t) {
+            counters.add(cpu.id, SlotCounters.FAULTS, 1);
         } finally {
             hit.end(cpu);
+        }
+    }
+
+    private void runTimed(Cpu cpu, long ctx) {
+        long t0 = System.nanoTime();
+        program.run(cpu, ctx, 0);
+        counters.add(cpu.id, SlotCounters.TIME, System.nanoTime() - t0);
+    }
+
+    /** The parameters, {@code this}, the caller and the return value that the program can read. */
+    private void fill(ProbeHit hit, Frame frame, MethodInfo m) {
+        int filled = Math.min(m.argCount(), paramsRead);
+        for (int i = 0; i < filled; i++) {
+            char k = m.argKind(i);
+            if (k == 'L' || k == '[') {
+                hit.paramObject(i, frame.refArg(i));
+            } else {
+                hit.param(i, frame.arg(i));
+            }
+        }
+        if (thisRead) {
+            hit.thisObject(frame.self());
+        }
+        if (needsCaller) {
+            hit.caller(stacks.caller());
+        }
+        if (frame.isExit()) {
+            if (!retRead) {
+                hit.returningUnread(frame.isExceptional());
+            } else if (frame.isExceptional()) {
+                hit.throwing(frame.thrown());
+            } else {
+                char r = m.returnKind();
+                if (r == 'V') {
+                    hit.returningVoid();
+                } else if (r == 'L' || r == '[') {
+                    hit.returningObject(frame.returnRef());
+                } else {
+                    hit.returning(frame.returnValue());
+                }
+            }
         }
     }
 }

@@ -13,12 +13,12 @@ import dev.sonde.probe.symbol.MethodSymbol;
  * holds the slot:
  * <ol>
  * <li>{@link #begin} names the method, cookie and parameter count and makes the hit current
- *     ({@code cpu.attachment = this});</li>
+ *     ({@code cpu.attachment = this}, which stays after the hit: readers check {@link #active});</li>
  * <li>{@code param…}, {@link #thisObject}, {@link #caller} and, at a return, {@code returning…} /
  *     {@link #throwing} fill it (references become handles in the hit's {@link ObjectTable});</li>
  * <li>{@link #bind} fills the pt_regs image and returns the context address for the programs;</li>
  * <li>{@link #end} unbinds the image, drops every reference (so nothing leaks and nothing is held
- *     from the GC), retires the hit's handles and clears {@code cpu.attachment}.</li>
+ *     from the GC), retires the hit's handles and marks the record inactive.</li>
  * </ol>
  * A return probe is its own hit: the trampoline fills the parameters again from its frame, as
  * parameters stay readable at return (DESIGN.md §3).
@@ -62,7 +62,12 @@ public final class ProbeHit {
         if (active) {
             end(cpu);
         }
-        this.method = method;
+        // Reference fields are compared before stored, and end() leaves Sonde's own objects in
+        // place: a reference store into this long-lived record pays G1's post-write barrier (a
+        // StoreLoad fence), and the same method on the same slot is the common case.
+        if (this.method != method) {
+            this.method = method;
+        }
         this.cookie = cookie;
         this.paramCount = paramCount;
         this.thisHandle = 0;
@@ -74,7 +79,9 @@ public final class ProbeHit {
             params[i] = 0;
         }
         this.active = true;
-        cpu.attachment = this;
+        if (cpu.attachment != this) {
+            cpu.attachment = this;
+        }
         return this;
     }
 
@@ -187,12 +194,10 @@ public final class ProbeHit {
             return;
         }
         active = false;
-        cpu.unbindAll();
+        cpu.closeRun();
         objects.clear();
-        method = null;
-        if (cpu.attachment == this) {
-            cpu.attachment = null;
-        }
+        // method and cpu.attachment stay: they are Sonde's own (a MethodSymbol, this record) and
+        // readers check active(); the next hit on the slot then stores no reference.
     }
 
     // ---- what programs read ---------------------------------------------------------------------
@@ -205,13 +210,14 @@ public final class ProbeHit {
         return slot;
     }
 
+    /** The hit's method; null when no hit is active. */
     public MethodSymbol method() {
-        return method;
+        return active ? method : null;
     }
 
     /** The method's synthetic address, 0 when no hit is active. */
     public long methodAddress() {
-        MethodSymbol m = method;
+        MethodSymbol m = method();
         return m == null ? 0 : m.address();
     }
 
@@ -234,7 +240,7 @@ public final class ProbeHit {
 
     /** False only at a constructor's entry, where the object is not yet initialised (DESIGN.md §4). */
     public boolean thisVisible() {
-        MethodSymbol m = method;
+        MethodSymbol m = method();
         return atReturn || m == null || !m.isConstructor();
     }
 

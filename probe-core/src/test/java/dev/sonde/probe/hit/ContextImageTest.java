@@ -1,6 +1,7 @@
 package dev.sonde.probe.hit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertSame;
@@ -105,7 +106,8 @@ class ContextImageTest {
         assertEquals(m.address(), cpu.load64(ctx + PtRegs.IP), "ip is the same at entry and return");
         assertEquals(0, cpu.load64(ctx + PtRegs.FLAGS));
         hit.end(cpu);
-        assertNull(cpu.attachment);
+        assertNull(ProbeHits.current(cpu), "no hit is current after end");
+        assertFalse(hit.active());
         hit.begin(cpu, m, 0, 0).returningVoid();
         ctx = hit.bind(cpu);
         assertEquals(0, cpu.load64(ctx + PtRegs.AX), "void return");
