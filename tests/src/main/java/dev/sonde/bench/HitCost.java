@@ -23,7 +23,7 @@ import java.util.List;
  * every mode, so the differences stand); the notes quote both.
  */
 public final class HitCost {
-    private static final String[] MODES = {"plain", "entryEmpty", "arrayCount", "hashCount", "bytemanCount"};
+    private static final String[] MODES = {"plain", "noopHandler", "entryEmpty", "arrayCount", "hashCount", "bytemanCount"};
     private static final int BATCH = Integer.getInteger("sonde.hitcost.batch", 10_000_000);
     static long sink;
 
@@ -71,6 +71,27 @@ public final class HitCost {
         switch (mode) {
             case "plain" -> { }
             case "bytemanCount" -> BytemanPeer.install();
+            case "noopHandler" -> {
+                // The trampolines and the slot alone: an entry handler that does nothing.
+                dev.sonde.trampoline.Trampolines tr = dev.sonde.trampoline.Trampolines.install(
+                    net.bytebuddy.agent.ByteBuddyAgent.install(), new dev.sonde.bpf.slot.ExecutionSlots());
+                tr.attach(ProbeBench.Target.class, "work", new dev.sonde.trampoline.Handler() {
+                    @Override
+                    public boolean handlesExit() {
+                        return false;
+                    }
+
+                    @Override
+                    public boolean catchesAll() {
+                        return true;
+                    }
+
+                    @Override
+                    public boolean readsObjects() {
+                        return false;
+                    }
+                });
+            }
             default -> {
                 object = ProbeBench.open(ProbeBench.sonde());
                 switch (mode) {
