@@ -22,9 +22,16 @@ import java.util.stream.Stream;
  * <p>Thread-safe and immutable: a capture walks the calling thread's stack only.
  */
 public final class StackCapture {
-    /** Class-name prefixes of Sonde's machinery. */
-    private static final String[] SONDE_PACKAGES = {"dev.sonde.bpf.", "dev.sonde.probe.", "dev.sonde.trampolines.",
-        "dev.sonde.agent."};
+    /**
+     * Packages of Sonde's machinery (each with its subpackages), probe-core's one by one: "dev.sonde.probe." also
+     * took in application classes of that namespace (the tests' own), and "dev.sonde.trampolines."
+     * (plural) missed the trampolines' dispatch frames, so {@code bpf_get_stack} through a real
+     * trampoline began with Sonde's Dispatch frames and lacked the probed method and its callers
+     * (CallStackTest).
+     */
+    private static final String[] SONDE_PACKAGES = {"dev.sonde.bpf.", "dev.sonde.trampoline.", "dev.sonde.probe.control.",
+        "dev.sonde.probe.hit.", "dev.sonde.probe.symbol.", "dev.sonde.probe.object.", "dev.sonde.probe.trace.",
+        "dev.sonde.probe.attach.", "dev.sonde.agent."};
 
     /** Frames of Sonde's own classes (main and test code alike: tests pass their own predicate). */
     public static final Predicate<StackWalker.StackFrame> SONDE_FRAMES = f -> {
