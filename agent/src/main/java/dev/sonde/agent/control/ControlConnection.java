@@ -88,7 +88,8 @@ final class ControlConnection {
             return error(op | REPLY, f.seq(), -e.errno, e.getMessage());
         } catch (BadPayload e) {
             return error(op | REPLY, f.seq(), -EINVAL, opName(op) + ": " + e.getMessage());
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // a bug, or an object that breaks the loader: this request fails, the connection goes on
             return error(op | REPLY, f.seq(), -EINVAL, opName(op) + " failed: " + e);
         }
     }

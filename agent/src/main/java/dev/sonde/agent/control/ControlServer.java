@@ -107,7 +107,7 @@ public final class ControlServer {
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             if (!peerAllowed(peer.user().getName(), me)) {
-                ControlProtocol.write(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
+                refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
                     "user " + peer.user().getName() + " may not control a JVM of " + me));
                 return;
             }
@@ -117,7 +117,7 @@ public final class ControlServer {
                 try {
                     f = ControlProtocol.read(c);
                 } catch (ControlProtocol.BadFrame e) {
-                    ControlProtocol.write(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
+                    refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
                     return;
                 }
                 if (f == null) {
@@ -135,6 +135,37 @@ public final class ControlServer {
                     log.accept("control socket: releasing a connection's handles failed: " + e);
                 }
             }
+        }
+    }
+
+    /**
+     * Sends the ERROR frame, then reads and drops what the client still sends (at most 1 MiB, for
+     * at most 2 s) before the close: a socket closed with unread bytes makes the client's next
+     * write fail, and the client would never read why.
+     */
+    private static void refuse(SocketChannel c, java.nio.ByteBuffer error) throws IOException {
+        ControlProtocol.write(c, error);
+        c.shutdownOutput();
+        java.util.concurrent.CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+            try {
+                c.close();   // ends the drain below of a client that neither sends nor closes
+            } catch (IOException e) {
+                // closed already
+            }
+        });
+        java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(64 * 1024);
+        for (int total = 0; total < 1 << 20 && c.isOpen(); ) {
+            sink.clear();
+            int n;
+            try {
+                n = c.read(sink);
+            } catch (IOException e) {
+                return;
+            }
+            if (n < 0) {
+                return;
+            }
+            total += n;
         }
     }
 
