@@ -34,6 +34,29 @@ import jdk.net.UnixDomainPrincipal;
  */
 public final class ControlServer {
     private static ControlServer running;   // guarded by ControlServer.class
+    /**
+     * Request bytes in memory at once, over all connections: 64 MiB (four largest frames). A
+     * client that sends more waits for others' frames to be handled, so that many large frames at
+     * once cannot take the application's heap.
+     */
+    private static final ControlProtocol.Budget FRAME_MEMORY = new ControlProtocol.Budget() {
+        private final java.util.concurrent.Semaphore bytes = new java.util.concurrent.Semaphore(4 * ControlProtocol.MAX_FRAME);
+
+        @Override
+        public void acquire(int n) throws IOException {
+            try {
+                bytes.acquire(n);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for frame memory");
+            }
+        }
+
+        @Override
+        public void release(int n) {
+            bytes.release(n);
+        }
+    };
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -115,7 +138,7 @@ public final class ControlServer {
             while (true) {
                 ControlProtocol.Frame f;
                 try {
-                    f = ControlProtocol.read(c);
+                    f = ControlProtocol.read(c, FRAME_MEMORY);
                 } catch (ControlProtocol.BadFrame e) {
                     refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
                     return;
@@ -123,7 +146,11 @@ public final class ControlServer {
                 if (f == null) {
                     return;
                 }
-                ControlProtocol.write(c, conn.handle(f));
+                try {
+                    ControlProtocol.write(c, conn.handle(f));
+                } finally {
+                    FRAME_MEMORY.release(ControlProtocol.MIN_LENGTH + f.payload().length);
+                }
             }
         } catch (IOException | RuntimeException | Error e) {
             // the peer went away, or sent a frame this JVM could not hold: this connection ends, nothing else
