@@ -129,9 +129,9 @@ public final class ControlClient implements AutoCloseable {
         return c;
     }
 
-    /** Connects to the default socket of JVM {@code pid} ({@link ControlServer#defaultPath}). */
+    /** Connects to the default socket of JVM {@code pid} (where {@link ControlServer#findSocket} finds it). */
     public static ControlClient connect(long pid) throws IOException {
-        return connect(ControlServer.defaultPath(pid));
+        return connect(ControlServer.findSocket(pid));
     }
 
     public Hello hello() {

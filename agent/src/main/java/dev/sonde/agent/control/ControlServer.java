@@ -80,6 +80,36 @@ public final class ControlServer {
         return dir.resolve("sonde-" + pid + ".sock");
     }
 
+    /**
+     * Where JVM {@code pid}'s default socket is, seen from another process: the first that exists
+     * of {@link #defaultPath} in this process's environment, under the {@code XDG_RUNTIME_DIR} of
+     * the JVM's own environment ({@code /proc/<pid>/environ}), and in /tmp; else
+     * {@link #defaultPath}. (A JVM started with another {@code java.io.tmpdir} or {@code socket=}
+     * is found only by its path.)
+     */
+    public static Path findSocket(long pid) {
+        Path mine = defaultPath(pid);
+        if (Files.exists(mine)) {
+            return mine;
+        }
+        String name = "sonde-" + pid + ".sock";
+        try {
+            byte[] env = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ"));
+            for (String kv : new String(env, java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+                if (kv.startsWith("XDG_RUNTIME_DIR=") && kv.length() > "XDG_RUNTIME_DIR=".length()) {
+                    Path p = Path.of(kv.substring("XDG_RUNTIME_DIR=".length())).resolve(name);
+                    if (Files.exists(p)) {
+                        return p;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc, or not ours to read: the other candidates
+        }
+        Path tmp = Path.of("/tmp", name);
+        return Files.exists(tmp) ? tmp : mine;
+    }
+
     /** Starts the JVM's server at {@code path} (null: the default) unless one runs; returns its path. */
     public static synchronized Path start(Sonde sonde, Instrumentation inst, Path path, Consumer<String> log) throws IOException {
         if (running != null) {
