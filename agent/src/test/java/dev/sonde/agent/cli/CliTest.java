@@ -36,7 +36,8 @@ class CliTest {
 
     @BeforeAll
     static void start() throws Exception {
-        app = new Launch.App(dir, "probes=" + Launch.probe("proto.bpf.o"), 2);
+        app = new Launch.App(dir, "probes=" + Launch.probe("proto.bpf.o") + ":" + Launch.probe("trace.bpf.o") + ",trace="
+            + dir.resolve("trace.txt"), 2);
         pid = String.valueOf(app.pid());
     }
 
@@ -154,6 +155,24 @@ class CliTest {
             "a record's ip names the probed method");
         String text = run(0, "ringbuf", pid, "events", "--format", "struct { u64 seq; u32 thread; }", "--count", "2");
         assertTrue(text.lines().allMatch(l -> l.matches("seq=\\d+ thread=[01]")), text);
+    }
+
+    @Test
+    void tracePipeStreamsJsonLines() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(SONDE.toString(), "trace-pipe", pid, "--json").redirectError(dir.resolve("pipe-err.txt").toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        try {
+            java.util.concurrent.BlockingQueue<String> lines = Launch.lines(p.getInputStream());
+            for (int i = 0; i < 3; i++) {
+                String l = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(l != null, "a trace line within 30 s: " + Files.readString(dir.resolve("pipe-err.txt")));
+                String line = (String) map(l).get("line");
+                assertTrue(line.matches("worker-[01]-\\d+ \\[\\d{3}\\] \\d+\\.\\d{6}: bpf_trace_printk: emit thread [01] seq \\d+"), line);
+            }
+        } finally {
+            p.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     @Test
