@@ -116,6 +116,24 @@ class CliTest {
     }
 
     @Test
+    void linkDetachDetachesAPinnedLink() throws Exception {
+        int linkId;
+        try (ControlClient c = ControlClient.connect(app.pid())) {
+            int obj = c.loadBytes("detach-me", Files.readAllBytes(Launch.probe("proto.bpf.o")));
+            ControlClient.Attached a = c.attach(c.progFind(obj, "count_work"), 0, 0, "");
+            c.pin(a.handle(), "cli/detach");
+            linkId = a.id();
+        }
+        assertEquals(Boolean.TRUE, list(run(0, "link", "list", pid, "--json")).stream()
+            .filter(l -> Long.valueOf(linkId).equals(l.get("id"))).findFirst().orElseThrow().get("open"));
+        assertEquals((long) linkId, map(run(0, "link", "detach", pid, String.valueOf(linkId), "--json")).get("detached"));
+        assertTrue(list(run(0, "link", "list", pid, "--json")).stream().noneMatch(l -> Long.valueOf(linkId).equals(l.get("id"))),
+            "a detached link is not listed");
+        assertTrue(run(1, "link", "detach", pid, String.valueOf(linkId)).contains(String.valueOf(linkId)), "no such link any more");
+        run(0, "unpin", pid, "cli/detach");
+    }
+
+    @Test
     void methodsAndSymNameTheProbedMethod() throws Exception {
         List<Map<String, Object>> ms = list(run(0, "methods", pid, "dev.sonde.agent.ProtoApp::work", "--json"));
         assertEquals(1, ms.size());
