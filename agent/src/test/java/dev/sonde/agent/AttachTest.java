@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -61,7 +62,7 @@ class AttachTest {
         Path cliOut = dir.resolve("cli-out.txt");
         Process cli = new ProcessBuilder(Launch.java("-cp", Launch.JAR.toString(), "dev.sonde.agent.cli.SondeCli", "attach", pid,
             Launch.probe("restock.bpf.o").toString(), Launch.DEMO_PROBE.toString(), "--duration", "5", "--dump", dump.toString(),
-            "--trace", trace.toString())).redirectOutput(cliOut.toFile()).redirectError(dir.resolve("cli-err.txt").toFile()).start();
+            "--trace", trace.toString(), "--json")).redirectOutput(cliOut.toFile()).redirectError(dir.resolve("cli-err.txt").toFile()).start();
 
         AtomicLong seen = new AtomicLong();
         await().atMost(Duration.ofSeconds(30)).until(() -> lineCount(trace) > 0);
@@ -76,8 +77,14 @@ class AttachTest {
         }
 
         assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "sonde attach ends after its duration");
-        String out = Files.readString(cliOut);
-        assertEquals(0, cli.exitValue(), out + Files.readString(dir.resolve("cli-err.txt")));
+        assertEquals(0, cli.exitValue(), Files.readString(cliOut) + Files.readString(dir.resolve("cli-err.txt")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(cliOut));   // --json: one document
+        assertEquals(app.pid(), json.get("pid"));
+        assertEquals(2L, json.get("attached"));
+        assertEquals(2L, json.get("objects"));
+        @SuppressWarnings("unchecked")
+        String out = String.join("\n", (List<String>) json.get("lines"));
         assertTrue(out.contains("sonde: ready: 2 of 2 probe objects attached"), out);
         assertTrue(out.contains("sonde: detached 3 links after 5.0 s"), out);
         assertTrue(out.contains("sonde: session ended"), out);
