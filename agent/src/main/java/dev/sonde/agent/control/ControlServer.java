@@ -1,8 +1,8 @@
 package dev.sonde.agent.control;
 
-import dev.sonde.agent.TraceDrainer;
 import dev.sonde.probe.control.Sonde;
 import java.io.IOException;
+import java.lang.instrument.Instrumentation;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -10,32 +10,65 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
  * The control socket of one JVM: a Unix domain socket (mode 0600, removed at exit) that the
- * {@code sonde} CLI and libsonde talk {@link ControlProtocol} over. One daemon thread accepts;
- * each connection gets a daemon thread. A peer whose SO_PEERCRED user is not this JVM's user is
- * refused before a byte is read. A garbled frame is answered with an ERROR frame; it never
- * reaches Sonde.
+ * {@code sonde} CLI, the tools and libsonde talk {@link ControlProtocol} version 2 over. One daemon
+ * thread accepts; each connection gets a daemon thread and a {@link ControlConnection} (its
+ * handles), all sharing the JVM's {@link Registry} (ids, references, pins).
+ *
+ * <ol>
+ * <li>Rule 1: a peer whose SO_PEERCRED user is not this JVM's gets one ERROR frame -EACCES and is
+ *     closed before a byte of it is read.</li>
+ * <li>A frame with a bad version or length gets an ERROR frame and the connection closes (where the
+ *     next frame starts is unknown); every other bad request gets an error reply and the connection
+ *     goes on.</li>
+ * <li>When a connection ends, however it ends (close, crash of the client, garbage), its handles
+ *     close: its links that nothing else holds are detached, its objects that nothing holds are
+ *     closed.</li>
+ * </ol>
+ * Nothing a client sends reaches the application: a connection thread catches everything.
  */
 public final class ControlServer {
     private static ControlServer running;   // guarded by ControlServer.class
+    /**
+     * Request bytes in memory at once, over all connections: 64 MiB (four largest frames). A
+     * client that sends more waits for others' frames to be handled, so that many large frames at
+     * once cannot take the application's heap.
+     */
+    private static final ControlProtocol.Budget FRAME_MEMORY = new ControlProtocol.Budget() {
+        private final java.util.concurrent.Semaphore bytes = new java.util.concurrent.Semaphore(4 * ControlProtocol.MAX_FRAME);
+
+        @Override
+        public void acquire(int n) throws IOException {
+            try {
+                bytes.acquire(n);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for frame memory");
+            }
+        }
+
+        @Override
+        public void release(int n) {
+            bytes.release(n);
+        }
+    };
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final ControlCommands commands;
+    private final Registry registry;
+    private final Instrumentation inst;
     private final Consumer<String> log;
 
-    private ControlServer(Path path, ServerSocketChannel server, Sonde sonde, Consumer<String> log) {
+    private ControlServer(Path path, ServerSocketChannel server, Sonde sonde, Instrumentation inst, Consumer<String> log) {
         this.path = path;
         this.server = server;
-        this.commands = new ControlCommands(sonde);
+        this.registry = new Registry(sonde);
+        this.inst = inst;
         this.log = log;
     }
 
@@ -47,8 +80,38 @@ public final class ControlServer {
         return dir.resolve("sonde-" + pid + ".sock");
     }
 
+    /**
+     * Where JVM {@code pid}'s default socket is, seen from another process: the first that exists
+     * of {@link #defaultPath} in this process's environment, under the {@code XDG_RUNTIME_DIR} of
+     * the JVM's own environment ({@code /proc/<pid>/environ}), and in /tmp; else
+     * {@link #defaultPath}. (A JVM started with another {@code java.io.tmpdir} or {@code socket=}
+     * is found only by its path.)
+     */
+    public static Path findSocket(long pid) {
+        Path mine = defaultPath(pid);
+        if (Files.exists(mine)) {
+            return mine;
+        }
+        String name = "sonde-" + pid + ".sock";
+        try {
+            byte[] env = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ"));
+            for (String kv : new String(env, java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+                if (kv.startsWith("XDG_RUNTIME_DIR=") && kv.length() > "XDG_RUNTIME_DIR=".length()) {
+                    Path p = Path.of(kv.substring("XDG_RUNTIME_DIR=".length())).resolve(name);
+                    if (Files.exists(p)) {
+                        return p;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc, or not ours to read: the other candidates
+        }
+        Path tmp = Path.of("/tmp", name);
+        return Files.exists(tmp) ? tmp : mine;
+    }
+
     /** Starts the JVM's server at {@code path} (null: the default) unless one runs; returns its path. */
-    public static synchronized Path start(Sonde sonde, Path path, Consumer<String> log) throws IOException {
+    public static synchronized Path start(Sonde sonde, Instrumentation inst, Path path, Consumer<String> log) throws IOException {
         if (running != null) {
             return running.path;
         }
@@ -57,7 +120,7 @@ public final class ControlServer {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         ch.bind(UnixDomainSocketAddress.of(p));
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-        ControlServer s = new ControlServer(p, ch, sonde, log);
+        ControlServer s = new ControlServer(p, ch, sonde, inst, log);
         Thread t = new Thread(s::accept, "sonde-control");
         t.setDaemon(true);
         t.start();
@@ -85,64 +148,86 @@ public final class ControlServer {
                     log.accept("control socket " + path + ": " + e.getMessage());
                 }
                 return;
+            } catch (RuntimeException | Error e) {   // e.g. no thread can be created: refuse this one, go on
+                log.accept("control socket " + path + ": " + e);
             }
         }
     }
 
     private void serve(SocketChannel c) {
+        ControlConnection conn = null;
         try (c) {
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
-            if (!peer.user().getName().equals(me)) {
-                ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.ERROR, -13,
+            if (!peerAllowed(peer.user().getName(), me)) {
+                refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
                     "user " + peer.user().getName() + " may not control a JVM of " + me));
                 return;
             }
+            conn = new ControlConnection(registry, inst);
             while (true) {
                 ControlProtocol.Frame f;
                 try {
-                    f = ControlProtocol.read(c);
-                } catch (ControlProtocol.ProtocolException e) {
-                    ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.ERROR, e.status, e.getMessage()));
+                    f = ControlProtocol.read(c, FRAME_MEMORY);
+                } catch (ControlProtocol.BadFrame e) {
+                    refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
                     return;
                 }
                 if (f == null) {
                     return;
                 }
-                if (f.op() == ControlProtocol.TRACE_PIPE) {
-                    tracePipe(c);
-                    return;
+                try {
+                    ControlProtocol.write(c, conn.handle(f));
+                } finally {
+                    FRAME_MEMORY.release(ControlProtocol.MIN_LENGTH + f.payload().length);
                 }
-                ControlProtocol.write(c, commands.handle(f));
             }
-        } catch (IOException | RuntimeException e) {
-            // the peer went away or sent garbage mid-frame: this connection ends, nothing else
+        } catch (IOException | RuntimeException | Error e) {
+            // the peer went away, or sent a frame this JVM could not hold: this connection ends, nothing else
+        } finally {
+            if (conn != null) {
+                try {
+                    conn.close();
+                } catch (RuntimeException | Error e) {
+                    log.accept("control socket: releasing a connection's handles failed: " + e);
+                }
+            }
         }
     }
 
-    /** Streams printk lines until the peer closes (a failed write ends it). */
-    private void tracePipe(SocketChannel c) throws IOException {
-        TraceDrainer d = TraceDrainer.running();
-        if (d == null) {
-            ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.ERROR, -ControlProtocol.ENOENT, "no trace pipe in this JVM"));
-            return;
-        }
-        BlockingQueue<String> q = new ArrayBlockingQueue<>(65536);
-        d.addReader(q);
-        try {
-            ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.TRACE_PIPE | ControlProtocol.REPLY, 0, ""));
-            while (c.isOpen()) {
-                String line = q.poll(1, TimeUnit.SECONDS);
-                if (line != null) {
-                    ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.TRACE_LINE, 0, line));
-                } else {
-                    ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.TRACE_LINE, 1, ""));   // keep-alive: finds a closed peer
-                }
+    /**
+     * Sends the ERROR frame, then reads and drops what the client still sends (at most 1 MiB, for
+     * at most 2 s) before the close: a socket closed with unread bytes makes the client's next
+     * write fail, and the client would never read why.
+     */
+    private static void refuse(SocketChannel c, java.nio.ByteBuffer error) throws IOException {
+        ControlProtocol.write(c, error);
+        c.shutdownOutput();
+        java.util.concurrent.CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+            try {
+                c.close();   // ends the drain below of a client that neither sends nor closes
+            } catch (IOException e) {
+                // closed already
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            d.removeReader(q);
+        });
+        java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(64 * 1024);
+        for (int total = 0; total < 1 << 20 && c.isOpen(); ) {
+            sink.clear();
+            int n;
+            try {
+                n = c.read(sink);
+            } catch (IOException e) {
+                return;
+            }
+            if (n < 0) {
+                return;
+            }
+            total += n;
         }
+    }
+
+    /** Rule 1: only this JVM's user (SO_PEERCRED) controls it. */
+    static boolean peerAllowed(String peerUser, String jvmUser) {
+        return peerUser.equals(jvmUser);
     }
 }
