@@ -21,13 +21,15 @@ import java.util.Set;
  *   stats=on|off                 measure run time (run_time_ns; default off)
  *   duration=&lt;seconds&gt;          detach after this long (what {@code sonde attach --duration} sends)
  *   report=&lt;file&gt;               also append the agent's messages here (what {@code sonde attach} reads)
+ *   slots=&lt;n&gt;                  execution slots, the "CPUs" of per-CPU maps (default: 8 per processor);
+ *                                fixed when Sonde is first installed in the JVM
  * </pre>
  *
  * A value cannot contain a comma; paths are used as given. Immutable.
  */
 public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Path> dump, Optional<String> socket,
-                           boolean stats, Optional<Duration> duration, Optional<Path> report) {
-    private static final Set<String> KEYS = Set.of("probes", "trace", "dump", "socket", "stats", "duration", "report");
+                           boolean stats, Optional<Duration> duration, Optional<Path> report, int slots) {
+    private static final Set<String> KEYS = Set.of("probes", "trace", "dump", "socket", "stats", "duration", "report", "slots");
 
     public AgentOptions {
         probes = List.copyOf(probes);
@@ -35,7 +37,7 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
 
     public static AgentOptions none() {
         return new AgentOptions(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), false,
-            Optional.empty(), Optional.empty());
+            Optional.empty(), Optional.empty(), 0);
     }
 
     /** Parses an option string (null or blank: no options). Throws IllegalArgumentException naming the problem. */
@@ -76,23 +78,35 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
                     }
                     ps.add(Path.of(p));
                 }
-                return new AgentOptions(ps, trace, dump, socket, stats, duration, report);
+                return new AgentOptions(ps, trace, dump, socket, stats, duration, report, slots);
             }
             case "trace":
-                return new AgentOptions(probes, Optional.of(Path.of(value)), dump, socket, stats, duration, report);
+                return new AgentOptions(probes, Optional.of(Path.of(value)), dump, socket, stats, duration, report, slots);
             case "dump":
-                return new AgentOptions(probes, trace, Optional.of(Path.of(value)), socket, stats, duration, report);
+                return new AgentOptions(probes, trace, Optional.of(Path.of(value)), socket, stats, duration, report, slots);
             case "socket":
-                return new AgentOptions(probes, trace, dump, Optional.of(value), stats, duration, report);
+                return new AgentOptions(probes, trace, dump, Optional.of(value), stats, duration, report, slots);
             case "stats":
                 if (!value.equals("on") && !value.equals("off")) {
                     throw new IllegalArgumentException("option 'stats' is on or off, not '" + value + "'");
                 }
-                return new AgentOptions(probes, trace, dump, socket, value.equals("on"), duration, report);
+                return new AgentOptions(probes, trace, dump, socket, value.equals("on"), duration, report, slots);
             case "duration":
-                return new AgentOptions(probes, trace, dump, socket, stats, Optional.of(seconds(value)), report);
+                return new AgentOptions(probes, trace, dump, socket, stats, Optional.of(seconds(value)), report, slots);
             case "report":
-                return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.of(Path.of(value)));
+                return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.of(Path.of(value)), slots);
+            case "slots": {
+                int n;
+                try {
+                    n = Integer.parseInt(value);
+                } catch (NumberFormatException e) {
+                    n = -1;
+                }
+                if (n < 1 || n > 1024) {
+                    throw new IllegalArgumentException("option 'slots' is a number of execution slots from 1 to 1024, not '" + value + "'");
+                }
+                return new AgentOptions(probes, trace, dump, socket, stats, duration, report, n);
+            }
             default:
                 throw new IllegalStateException(key);
         }
@@ -132,6 +146,9 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
         }
         duration.ifPresent(d -> out.add("duration=" + d.toNanos() / 1e9));
         report.ifPresent(p -> out.add("report=" + p));
+        if (slots > 0) {
+            out.add("slots=" + slots);
+        }
         return String.join(",", out);
     }
 
@@ -141,22 +158,22 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
     }
 
     public AgentOptions withProbes(List<Path> p) {
-        return new AgentOptions(p, trace, dump, socket, stats, duration, report);
+        return new AgentOptions(p, trace, dump, socket, stats, duration, report, slots);
     }
 
     public AgentOptions withTrace(Path p) {
-        return new AgentOptions(probes, Optional.ofNullable(p), dump, socket, stats, duration, report);
+        return new AgentOptions(probes, Optional.ofNullable(p), dump, socket, stats, duration, report, slots);
     }
 
     public AgentOptions withDump(Path p) {
-        return new AgentOptions(probes, trace, Optional.ofNullable(p), socket, stats, duration, report);
+        return new AgentOptions(probes, trace, Optional.ofNullable(p), socket, stats, duration, report, slots);
     }
 
     public AgentOptions withDuration(Duration d) {
-        return new AgentOptions(probes, trace, dump, socket, stats, Optional.ofNullable(d), report);
+        return new AgentOptions(probes, trace, dump, socket, stats, Optional.ofNullable(d), report, slots);
     }
 
     public AgentOptions withReport(Path p) {
-        return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.ofNullable(p));
+        return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.ofNullable(p), slots);
     }
 }

@@ -68,7 +68,15 @@ final class Session {
 
     private void run(Instrumentation inst) {
         try {
-            sonde = Sonde.install(inst, SondeConfig.defaults().withRunTimeStats(options.stats()));
+            SondeConfig config = SondeConfig.defaults().withRunTimeStats(options.stats());
+            if (options.slots() > 0) {
+                config = config.withSlots(options.slots());
+            }
+            sonde = Sonde.install(inst, config);
+            if (options.slots() > 0 && sonde.slots().count() != options.slots()) {
+                log.info("slots=" + options.slots() + " ignored: Sonde was installed in this JVM with "
+                    + sonde.slots().count() + " execution slots, fixed from then on");
+            }
         } catch (RuntimeException | LinkageError e) {
             log.info("cannot install Sonde in this JVM: " + e);
             return;

@@ -14,13 +14,14 @@ import org.junit.jupiter.api.Test;
 class AgentOptionsTest {
     @Test
     void everyOptionParsesAndFormatsBack() {
-        AgentOptions o = AgentOptions.parse("probes=a.bpf.o:/x/b.bpf.o,trace=t.txt,dump=d.json,socket=/run/s.sock,stats=on,duration=2.5,report=r.log");
+        AgentOptions o = AgentOptions.parse("probes=a.bpf.o:/x/b.bpf.o,trace=t.txt,dump=d.json,socket=/run/s.sock,stats=on,duration=2.5,report=r.log,slots=32");
         assertEquals(List.of(Path.of("a.bpf.o"), Path.of("/x/b.bpf.o")), o.probes());
         assertEquals(Optional.of(Path.of("t.txt")), o.trace());
         assertEquals(Optional.of(Path.of("d.json")), o.dump());
         assertEquals(Optional.of("/run/s.sock"), o.socket());
         assertTrue(o.stats());
         assertEquals(Optional.of(Duration.ofMillis(2500)), o.duration());
+        assertEquals(32, o.slots());
         assertEquals(o, AgentOptions.parse(o.format()));
     }
 
@@ -34,15 +35,17 @@ class AgentOptionsTest {
 
     @Test
     void badOptionsAreNamed() {
-        assertEquals("unknown option 'colour' (options: dump, duration, probes, report, socket, stats, trace)",
+        assertEquals("unknown option 'colour' (options: dump, duration, probes, report, slots, socket, stats, trace)",
             message("probes=a.o,colour=blue"));
-        assertEquals("option 'probes' is not key=value (options: dump, duration, probes, report, socket, stats, trace)",
+        assertEquals("option 'probes' is not key=value (options: dump, duration, probes, report, slots, socket, stats, trace)",
             message("probes"));
         assertEquals("option 'dump' is given twice", message("dump=a,dump=b"));
         assertEquals("option 'trace' has no value", message("trace="));
         assertEquals("option 'probes' has an empty path in 'a.o::b.o'", message("probes=a.o::b.o"));
         assertEquals("option 'stats' is on or off, not 'yes'", message("stats=yes"));
         assertEquals("option 'duration' is a positive number of seconds, not '-1'", message("duration=-1"));
+        assertEquals("option 'slots' is a number of execution slots from 1 to 1024, not '0'", message("slots=0"));
+        assertEquals("option 'slots' is a number of execution slots from 1 to 1024, not 'many'", message("slots=many"));
     }
 
     private static String message(String options) {

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.agent.cli.Dump;
-import dev.sonde.bpf.slot.ExecutionSlots;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -28,7 +27,7 @@ class StartupAttachTest {
         Path trace = dir.resolve("trace.txt");
         Path dump = dir.resolve("dump.json");
         Launch.Result r = Launch.run(Launch.java(
-            Launch.agent("probes=" + Launch.DEMO_PROBE + ":" + Launch.probe("restock.bpf.o") + ",trace=" + trace + ",dump=" + dump),
+            Launch.agent("probes=" + Launch.DEMO_PROBE + ":" + Launch.probe("restock.bpf.o") + ",trace=" + trace + ",dump=" + dump + ",slots=5"),
             "-cp", Launch.JAR.toString(), "dev.sonde.demo.Bookshop", "--threads", "3", "--calls", "400"), dir);
 
         assertEquals(0, r.exit(), r.err());
@@ -72,7 +71,7 @@ class StartupAttachTest {
         assertEquals("percpu_array", restocks.get("type"));
         @SuppressWarnings("unchecked")
         List<String> values = (List<String>) Dump.entries(restocks).get(0).get("values");
-        assertEquals(ExecutionSlots.defaultCount(), values.size(), "one value per execution slot");
+        assertEquals(5, values.size(), "one value per execution slot (slots=5)");
         assertEquals(12, values.stream().mapToLong(Dump::le).sum());
         values.forEach(v -> assertEquals(16, v.length(), v));
         assertEquals(List.of(), Dump.entries(d.map("events").orElseThrow()), "a ring buffer lists no entries");
