@@ -18,6 +18,14 @@ import java.util.Map;
  * graph. Counts are cumulative in the maps; an interval's report shows the difference.
  */
 final class StackReport {
+    /**
+     * The trampolines' dispatch frames (the probe's own machinery above the probed method). The
+     * agent's stack capture means to leave them out, but its package list names
+     * "dev.sonde.trampolines." while the package is dev.sonde.trampoline, so they reach the stack
+     * map; the tools drop them when they symbolize.
+     */
+    static final String SONDE_TRAMPOLINE = "dev.sonde.trampoline.";
+
     private final ToolSession s;
     private final int counts;
     private final int stacks;
@@ -67,7 +75,10 @@ final class StackReport {
                 if (a == 0) {
                     break;
                 }
-                names.add(s.frame(a));
+                String name = s.frame(a);
+                if (!name.startsWith(SONDE_TRAMPOLINE)) {
+                    names.add(name);
+                }
             }
             Collections.reverse(names);
         }

@@ -211,6 +211,19 @@ final class Trace extends Tool {
         if (!last) {
             return;
         }
+        // The records already in the ring when the tool was stopped are still printed.
+        while (printed < maxLines) {
+            ControlClient.RingRecords r = s.client.ringbufPoll(events, 256, 0);
+            ringDropped = r.dropped();
+            if (r.records().isEmpty()) {
+                break;
+            }
+            for (byte[] rec : r.records()) {
+                if (printed < maxLines) {
+                    print(s, rec);
+                }
+            }
+        }
         long[] st = s.array(stats, 3);
         if (json) {
             Map<String, Object> m = head(s, true);
