@@ -97,7 +97,7 @@ final class FlameGraph {
         b.append("<g><title>").append(xml(tip)).append("</title>");
         b.append(String.format(Locale.ROOT, "<rect x=\"%.2f\" y=\"%d\" width=\"%.2f\" height=\"%d\" rx=\"2\" fill=\"%s\"/>",
             x, y, Math.max(w - 0.5, 0.1), FRAME_HEIGHT - 1, n.name.equals("all") ? "#d0d0d0" : colour(n.name)));
-        String label = clip(n.name, w);
+        String label = clip(label(n.name), w);
         if (!label.isEmpty()) {
             b.append(String.format(Locale.ROOT, "<text x=\"%.2f\" y=\"%d\">%s</text>", x + 3, y + FRAME_HEIGHT - 4, xml(label)));
         }
@@ -107,6 +107,22 @@ final class FlameGraph {
             draw(b, c, cx, y - FRAME_HEIGHT, scale, total, unit);
             cx += c.count * scale;
         }
+    }
+
+    /**
+     * What a frame's rectangle shows: the method and its class's simple name
+     * ({@code Catalog.lookup} for {@code dev.sonde.demo.Catalog.lookup}), since the package would
+     * use up the width of most frames; the hover title has the whole name.
+     */
+    static String label(String name) {
+        int paren = name.indexOf('(');
+        String head = paren < 0 ? name : name.substring(0, paren);
+        int method = head.lastIndexOf('.');
+        if (method <= 0) {
+            return name;
+        }
+        int cls = head.lastIndexOf('.', method - 1);
+        return cls < 0 ? name : name.substring(cls + 1);
     }
 
     /** The label that fits in {@code width} pixels: the whole name, or its start and "..", or nothing. */

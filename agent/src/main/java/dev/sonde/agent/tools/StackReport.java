@@ -26,6 +26,9 @@ final class StackReport {
      */
     static final String SONDE_TRAMPOLINE = "dev.sonde.trampoline.";
 
+    /** The root of a stack deeper than the stack map keeps (its outer frames are lost, as in perf). */
+    static final String TRUNCATED = "[deeper frames not kept]";
+
     private final ToolSession s;
     private final int counts;
     private final int stacks;
@@ -80,11 +83,26 @@ final class StackReport {
                     names.add(name);
                 }
             }
+            if (v.length / 8 == names.size() + dropped(v)) {
+                names.add(TRUNCATED);   // the stack map kept only the innermost frames
+            }
             Collections.reverse(names);
         }
         f = List.copyOf(names);
         frames.put(id, f);
         return f;
+    }
+
+    /** The trampoline frames among a stack value's addresses (kept in the map, left out of the names). */
+    private int dropped(byte[] v) throws IOException {
+        int n = 0;
+        ByteBuffer b = ToolSession.le(v);
+        for (int i = 0; i + 8 <= v.length && b.getLong(i) != 0; i += 8) {
+            if (s.frame(b.getLong(i)).startsWith(SONDE_TRAMPOLINE)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     static void writeSvg(Path file, StackCounts c, String title, String unit) throws IOException {

@@ -125,14 +125,20 @@ abstract class Tool {
             while (true) {
                 long now = System.nanoTime();
                 long until = Math.min(end, next);
-                if (step(s, stop, until == Long.MAX_VALUE ? Long.MAX_VALUE / 4 : until - now)) {
+                // At most a second at a time: a traced JVM that ended is noticed within one.
+                long left = until == Long.MAX_VALUE ? 1_000_000_000L : Math.min(until - now, 1_000_000_000L);
+                if (step(s, stop, left)) {
                     break;
+                }
+                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                    err.println("sonde " + name + ": JVM " + pid + " ended");
+                    return 1;
                 }
                 now = System.nanoTime();
-                if (now - end >= 0) {
+                if (end != Long.MAX_VALUE && now - end >= 0) {
                     break;
                 }
-                if (now - next >= 0) {
+                if (next != Long.MAX_VALUE && now - next >= 0) {
                     report(s, false);
                     next += every;
                 }

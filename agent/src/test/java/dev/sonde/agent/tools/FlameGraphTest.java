@@ -70,6 +70,14 @@ class FlameGraphTest {
     }
 
     @Test
+    void labelsNameTheClassByItsSimpleName() {
+        assertEquals("Catalog.lookup", FlameGraph.label("dev.sonde.demo.Catalog.lookup"));
+        assertEquals("Formatter$FormatSpecifier.print", FlameGraph.label("java.util.Formatter$FormatSpecifier.print"));
+        assertEquals("Workload.price", FlameGraph.label("Workload.price"), "the default package");
+        assertEquals("[deeper frames not kept]", FlameGraph.label(StackReport.TRUNCATED));
+    }
+
+    @Test
     void aNameHasOneColourInEveryGraph() {
         assertEquals(FlameGraph.colour("a.B.c"), FlameGraph.colour("a.B.c"));
         assertTrue(FlameGraph.colour("a.B.c").matches("rgb\\(\\d+,\\d+,\\d+\\)"));
