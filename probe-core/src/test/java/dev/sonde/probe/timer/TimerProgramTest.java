@@ -90,6 +90,16 @@ class TimerProgramTest {
         Thread busy = new Thread(() -> Busy.spin(stop, started), "busy-worker-with-a-long-name");
         busy.start();
         started.await();
+        CountDownLatch release = new CountDownLatch(1);
+        Thread parked = new Thread(() -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "parked-worker");
+        parked.start();
+        await().atMost(Duration.ofSeconds(10)).until(() -> parked.getState() == Thread.State.WAITING);
         try {
             ProbeLink link = probes.attach("sample_thread");
             BpfMap samples = probes.map("samples").orElseThrow();
@@ -117,14 +127,15 @@ class TimerProgramTest {
             assertTrue(found, "the busy method is on its sampled stack");
             long ip = s.getLong(16);
             assertNotNull(sonde.symbols().method(ip), "ip is the innermost sampled frame");
-            long self = dev.sonde.bpf.helper.ThreadInfo.PID << 32 | (Thread.currentThread().getId() & 0xffffffffL);
-            byte[] mine = samples.lookup(le(self));
-            assertNull(mine, "the test's thread waits (Awaitility sleeps between polls): " + (mine == null ? "" : "sampled"));
+            long waiting = dev.sonde.bpf.helper.ThreadInfo.PID << 32 | (parked.getId() & 0xffffffffL);
+            assertNull(samples.lookup(le(waiting)), "a waiting thread is not running: never sampled");
             assertTrue(link.stats().runCount() >= 5);
             assertFalse(timerThreadAlive("sample_thread"));
         } finally {
             stop.set(true);
+            release.countDown();
             busy.join();
+            parked.join();
         }
     }
 
