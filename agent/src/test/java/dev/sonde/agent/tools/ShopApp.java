@@ -23,9 +23,7 @@ import javax.tools.ToolProvider;
  * The tools' traced application: a JVM, started without the agent (the tools load it, as they do
  * into any running JVM), that makes exactly the calls it is told to on its stdin. Its class is
  * compiled here, with {@code javac -parameters} so that parameter names are known, into package
- * {@code toolapp} (outside Sonde's packages, whose frames stack captures leave out). Till is probed
- * by one test only: the agent's retransformation drops the MethodParameters attribute, so names
- * are known only for a class that no probe has touched yet.
+ * {@code toolapp} (outside Sonde's packages, whose frames stack captures leave out).
  *
  * <pre>
  *   run N    N calls Till.ring(i % 5, "book-" + i % 3), then N calls price(i % 5, "book-" + i % 3),

@@ -146,6 +146,7 @@ class ToolsEndToEndTest {
     void argdistCountsEachValueOfAParameterByPositionOrName() throws Exception {
         try (ToolProcess byPos = ToolProcess.start(dir, "argdist", pid(), "toolapp.Shop::price", "1", "--json").awaitTracing();
              ToolProcess byName = ToolProcess.start(dir, "argdist", pid(), "toolapp.Till::ring", "name", "--json").awaitTracing();
+             ToolProcess again = ToolProcess.start(dir, "argdist", pid(), "toolapp.Till::ring", "item", "--json").awaitTracing();
              ToolProcess ret = ToolProcess.start(dir, "argdist", pid(), "toolapp.Shop::price", "ret", "--hist", "--json").awaitTracing()) {
             app.send("run 30");
             Map<String, Object> p = byPos.stop().last();
@@ -155,6 +156,8 @@ class ToolsEndToEndTest {
             Map<String, Object> n = byName.stop().last();
             assertEquals("str", n.get("type"));
             assertEquals(Map.of("book-0", 10L, "book-1", 10L, "book-2", 10L), values(n));
+            assertEquals(Map.of(0L, 6L, 1L, 6L, 2L, 6L, 3L, 6L, 4L, 6L), values(again.stop().last()),
+                "names are known after the class was instrumented too");
             Map<String, Object> h = ret.stop().last();
             assertEquals(30L, h.get("total"));
             long inBuckets = 0;
@@ -235,7 +238,8 @@ class ToolsEndToEndTest {
     void badInputGetsAClearErrorAndExitStatus2() throws Exception {
         ToolProcess t = ToolProcess.start(dir, "argdist", pid(), "toolapp.Shop::price", "colour").awaitExit();
         assertEquals(2, t.process.exitValue());
-        assertTrue(t.stderr().contains("toolapp.Shop.price(ILjava/lang/String;)J has no parameter named 'colour'"), t.stderr());
+        assertTrue(t.stderr().contains("toolapp.Shop.price(ILjava/lang/String;)J has no parameter named 'colour' (parameters: item, name)"),
+            t.stderr());
         t = ToolProcess.start(dir, "argdist", pid(), "toolapp.Shop::price", "3").awaitExit();
         assertEquals(2, t.process.exitValue());
         assertTrue(t.stderr().contains("has 2 parameters, not a parameter 3"), t.stderr());
