@@ -71,6 +71,8 @@ public final class SondeCli {
                 case "sym":
                 case "methods":
                     return ControlCommand.run(Arrays.asList(args), out, err);
+                case "funccount", "funclatency", "stackcount", "argdist", "trace", "profile":
+                    return dev.sonde.agent.tools.Tools.run(args[0], rest, out, err);
                 default:
                     err.println("sonde: unknown command '" + args[0] + "'\n" + USAGE);
                     return 2;

@@ -17,7 +17,12 @@ import java.util.Optional;
  * kprobe.multi/&lt;class-glob&gt;::&lt;method-glob&gt;      kprobe.multi/com.shop.*::pay*
  * kretprobe.multi/&lt;class-glob&gt;::&lt;method-glob&gt;
  * timer/&lt;period&gt;                              timer/10ms, timer/1s, timer/500us, timer/250ns
+ * timer/&lt;period&gt;/threads                      timer/10ms/threads
  * </pre>
+ *
+ * A plain timer runs its program once per tick on Sonde's timer thread; a {@code /threads} timer
+ * runs it once per tick for each running application thread, answering for that thread (its stack,
+ * id and name), as a perf-event program runs on the CPU it interrupted ({@code TimerRun}).
  *
  * A class is written by its binary name ({@code com.shop.Cart$Line}, {@code Target} in the default
  * package); a method without a descriptor means every method of that name the class declares, of
@@ -28,9 +33,10 @@ import java.util.Optional;
  * @param methodPattern method name ({@code <init>} for constructors), or a glob; "" for a timer
  * @param descriptor    the JVM method descriptor, when one was given
  * @param period        the timer's period; {@link Duration#ZERO} for a method target
+ * @param perThread     a {@code /threads} timer: one run per running application thread per tick
  */
 public record Target(Kind kind, String classPattern, String methodPattern, Optional<String> descriptor,
-                     boolean isReturn, boolean isMulti, Duration period) {
+                     boolean isReturn, boolean isMulti, Duration period, boolean perThread) {
 
     public enum Kind { METHOD, TIMER }
 
@@ -40,6 +46,9 @@ public record Target(Kind kind, String classPattern, String methodPattern, Optio
         if (problem != null) {
             throw new IllegalArgumentException(problem);
         }
+        if (kind == Kind.METHOD && perThread) {
+            throw new IllegalArgumentException("only a timer target runs per thread");
+        }
         if (kind == Kind.TIMER && (isReturn || isMulti || !classPattern.isEmpty() || !methodPattern.isEmpty()
                 || descriptor.isPresent())) {
             throw new IllegalArgumentException("a timer target names no class, method or descriptor");
@@ -48,11 +57,16 @@ public record Target(Kind kind, String classPattern, String methodPattern, Optio
 
     /** {@code kprobe/<cls>::<method>}: entry, exact names, every overload. */
     public static Target method(String cls, String method) {
-        return new Target(Kind.METHOD, cls, method, Optional.empty(), false, false, Duration.ZERO);
+        return new Target(Kind.METHOD, cls, method, Optional.empty(), false, false, Duration.ZERO, false);
     }
 
     public static Target timer(Duration period) {
-        return new Target(Kind.TIMER, "", "", Optional.empty(), false, false, period);
+        return new Target(Kind.TIMER, "", "", Optional.empty(), false, false, period, false);
+    }
+
+    /** {@code timer/<period>/threads}. */
+    public static Target threadTimer(Duration period) {
+        return new Target(Kind.TIMER, "", "", Optional.empty(), false, false, period, true);
     }
 
     /**
@@ -70,27 +84,27 @@ public record Target(Kind kind, String classPattern, String methodPattern, Optio
     }
 
     public Target withDescriptor(String d) {
-        return new Target(kind, classPattern, methodPattern, Optional.ofNullable(d), isReturn, isMulti, period);
+        return new Target(kind, classPattern, methodPattern, Optional.ofNullable(d), isReturn, isMulti, period, perThread);
     }
 
     public Target withReturn(boolean r) {
-        return new Target(kind, classPattern, methodPattern, descriptor, r, isMulti, period);
+        return new Target(kind, classPattern, methodPattern, descriptor, r, isMulti, period, perThread);
     }
 
     public Target withMulti(boolean m) {
-        return new Target(kind, classPattern, methodPattern, descriptor, isReturn, m, period);
+        return new Target(kind, classPattern, methodPattern, descriptor, isReturn, m, period, perThread);
     }
 
     public Target withClass(String cls) {
-        return new Target(kind, cls, methodPattern, descriptor, isReturn, isMulti, period);
+        return new Target(kind, cls, methodPattern, descriptor, isReturn, isMulti, period, perThread);
     }
 
     public Target withMethod(String m) {
-        return new Target(kind, classPattern, m, descriptor, isReturn, isMulti, period);
+        return new Target(kind, classPattern, m, descriptor, isReturn, isMulti, period, perThread);
     }
 
     public Target withPeriod(Duration p) {
-        return new Target(kind, classPattern, methodPattern, descriptor, isReturn, isMulti, p);
+        return new Target(kind, classPattern, methodPattern, descriptor, isReturn, isMulti, p, perThread);
     }
 
     /** Whether {@code cls}'s binary name is the class (or matches the glob). */
@@ -112,7 +126,7 @@ public record Target(Kind kind, String classPattern, String methodPattern, Optio
     /** The SEC name this target parses from, in its canonical spelling. */
     public String secName() {
         if (kind == Kind.TIMER) {
-            return "timer/" + TargetSyntax.formatPeriod(period);
+            return "timer/" + TargetSyntax.formatPeriod(period) + (perThread ? "/threads" : "");
         }
         String prefix = (isReturn ? "kretprobe" : "kprobe") + (isMulti ? ".multi" : "");
         return prefix + "/" + classPattern + "::" + methodPattern + descriptor.orElse("");

@@ -61,7 +61,7 @@ final class TargetSyntax {
             throw new TargetException(sec, problem);
         }
         return new Target(Target.Kind.METHOD, cls, method, Optional.ofNullable(descriptor), isReturn, multi,
-            Duration.ZERO);
+            Duration.ZERO, false);
     }
 
     /** Why these parts make no method target, or null. */
@@ -129,6 +129,16 @@ final class TargetSyntax {
     }
 
     private static Target timer(String sec, String text) throws TargetException {
+        boolean perThread = false;
+        int slash = text.indexOf('/');
+        if (slash >= 0) {
+            String mode = text.substring(slash + 1);
+            if (!mode.equals("threads")) {
+                throw new TargetException(sec, "unknown timer mode \"" + mode + "\": expected timer/<period> or timer/<period>/threads");
+            }
+            perThread = true;
+            text = text.substring(0, slash);
+        }
         if (text.isEmpty()) {
             throw new TargetException(sec, "no period: expected timer/<period>, e.g. timer/10ms");
         }
@@ -169,7 +179,7 @@ final class TargetSyntax {
         if (problem != null) {
             throw new TargetException(sec, problem);
         }
-        return Target.timer(d);
+        return perThread ? Target.threadTimer(d) : Target.timer(d);
     }
 
     static String periodProblem(Duration d) {

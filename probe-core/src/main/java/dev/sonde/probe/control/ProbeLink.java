@@ -1,12 +1,14 @@
 package dev.sonde.probe.control;
 
 import dev.sonde.probe.attach.Target;
+import dev.sonde.probe.timer.TimerRun;
 import dev.sonde.trampoline.Link;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * A program attached to the methods a target resolved to. Closing it detaches: when
+ * A program attached to the methods a target resolved to, or to a timer ({@link TimerRun}).
+ * Closing it detaches: when
  * {@link #close} returns, no new run of the program starts on those methods and every run that had
  * started has finished (the grace period), and a method with no probe left runs its original
  * bytecode again.
@@ -21,6 +23,21 @@ public final class ProbeLink implements AutoCloseable {
     private final List<String> methods;
     /** The handler of a pattern link (its per-method handlers grow as methods are first hit), or null. */
     private final PendingHandler pending;
+    /** The ticks of a timer link, or null. */
+    private final TimerRun timer;
+
+    /** A timer link. */
+    ProbeLink(Sonde sonde, String programName, Target target, long cookie, TimerRun timer) {
+        this.sonde = sonde;
+        this.programName = programName;
+        this.target = target;
+        this.cookie = cookie;
+        this.links = List.of();
+        this.handlers = List.of();
+        this.methods = List.of();
+        this.pending = null;
+        this.timer = timer;
+    }
 
     ProbeLink(Sonde sonde, String programName, Target target, long cookie, List<Link> links, List<ProbeHandler> handlers,
               PendingHandler pending) {
@@ -36,6 +53,7 @@ public final class ProbeLink implements AutoCloseable {
         }
         this.methods = List.copyOf(names);
         this.pending = pending;
+        this.timer = null;
     }
 
     public String programName() {
@@ -66,6 +84,9 @@ public final class ProbeLink implements AutoCloseable {
     }
 
     public LinkStats stats() {
+        if (timer != null) {
+            return timer.stats();
+        }
         long runs = 0;
         long time = 0;
         long faults = 0;
@@ -83,10 +104,15 @@ public final class ProbeLink implements AutoCloseable {
     }
 
     public boolean isOpen() {
-        return links.stream().anyMatch(Link::isOpen);
+        return timer != null ? timer.isRunning() : links.stream().anyMatch(Link::isOpen);
     }
 
-    /** Detaches, waiting for the grace period. Idempotent. */
+    /** The ticks of a timer link; null for a method link. */
+    public TimerRun timer() {
+        return timer;
+    }
+
+    /** Detaches, waiting for the grace period (a timer: for its run in progress). Idempotent. */
     @Override
     public void close() {
         sonde.detach(this);
@@ -98,6 +124,6 @@ public final class ProbeLink implements AutoCloseable {
 
     @Override
     public String toString() {
-        return "ProbeLink[" + programName + " -> " + target.secName() + ", " + links.size() + " methods]";
+        return "ProbeLink[" + programName + " -> " + target.secName() + ", " + (timer != null ? "timer" : links.size() + " methods") + "]";
     }
 }

@@ -22,6 +22,8 @@ import dev.sonde.probe.symbol.Descriptors;
 import dev.sonde.probe.symbol.MethodSymbol;
 import dev.sonde.probe.symbol.StackCapture;
 import dev.sonde.probe.symbol.Symbols;
+import dev.sonde.probe.timer.ThreadSampler;
+import dev.sonde.probe.timer.TimerRun;
 import dev.sonde.probe.trace.TraceBuffer;
 import dev.sonde.trampoline.Link;
 import dev.sonde.trampoline.MethodPattern;
@@ -115,8 +117,10 @@ public final class Sonde implements AutoCloseable {
             throw new AttachException(owner.name() + ": program " + p.name() + ": " + e.getMessage(), e);
         }
         if (target.kind() == Target.Kind.TIMER) {
-            throw new AttachException(owner.name() + ": program " + p.name() + ": " + sec
-                + ": timer programs are not supported yet");
+            ThreadSampler sampler = target.perThread() ? new ThreadSampler(symbols, inst::getAllLoadedClasses) : null;
+            TimerRun run = TimerRun.start(p.executable(), p.name(), target.period(), options.cookie(), slots, hits,
+                config.runTimeStats(), sampler);
+            return register(new ProbeLink(this, p.name(), target, options.cookie(), run));
         }
         boolean needsCaller = readsStackPointer(p);
         Class<?>[] loaded = inst.getAllLoadedClasses();
@@ -204,7 +208,11 @@ public final class Sonde implements AutoCloseable {
                 return;
             }
         }
-        trampolines.detach(link.trampolineLinks());
+        if (link.timer() != null) {
+            link.timer().close();
+        } else {
+            trampolines.detach(link.trampolineLinks());
+        }
     }
 
     void forget(ProbeObject o) {

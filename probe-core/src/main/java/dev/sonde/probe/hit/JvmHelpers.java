@@ -2,12 +2,14 @@ package dev.sonde.probe.hit;
 
 import static dev.sonde.bpf.vm.HelperProto.Arg.ANYTHING;
 import static dev.sonde.bpf.vm.HelperProto.Arg.CTX;
+import static dev.sonde.bpf.vm.HelperProto.Arg.SIZE;
 import static dev.sonde.bpf.vm.HelperProto.Arg.SIZE_OR_ZERO;
 import static dev.sonde.bpf.vm.HelperProto.Arg.UNINIT_MEM;
 import static dev.sonde.bpf.vm.HelperProto.Ret.INTEGER;
 
 import dev.sonde.bpf.vm.Errno;
 import dev.sonde.bpf.helper.Helpers;
+import dev.sonde.bpf.helper.ThreadInfo;
 import dev.sonde.bpf.helper.TracePipe;
 import dev.sonde.bpf.mem.Region;
 import dev.sonde.bpf.vm.Cpu;
@@ -45,9 +47,41 @@ public final class JvmHelpers {
     /** {@code long sonde_get_object_class(u64 handle, char *buf, u32 size)}: the handle is any value. */
     static final HelperProto OBJECT_CLASS = HelperProto.of(INTEGER, ANYTHING, UNINIT_MEM, SIZE_OR_ZERO);
 
-    /** The generic helpers of {@link Helpers#all} plus the JVM helpers. */
+    /** {@code u64 bpf_get_current_pid_tgid(void)}, as bpf-vm's, or the sampled thread's. */
+    static final HelperProto PID_TGID = HelperProto.of(INTEGER);
+    /** {@code long bpf_get_current_comm(void *buf, u32 size)}, as bpf-vm's, or the sampled thread's. */
+    static final HelperProto COMM = HelperProto.of(INTEGER, UNINIT_MEM, SIZE);
+
+    /**
+     * The generic helpers of {@link Helpers#all} plus the JVM helpers; get_current_pid_tgid and
+     * get_current_comm answer for the sampled thread in a {@code timer/<period>/threads} run.
+     */
     public static HelperTable all(JvmProbeEnv env, TracePipe pipe) {
-        return Helpers.all(env, pipe).withAll(jvm());
+        return Helpers.all(env, pipe).withAll(jvm())
+            .with(14, "bpf_get_current_pid_tgid", PID_TGID, (cpu, a, b, c, d, e) -> pidTgid(cpu))
+            .with(16, "bpf_get_current_comm", COMM, (cpu, buf, size, c, d, e) -> comm(cpu, buf, size));
+    }
+
+    static long pidTgid(Cpu cpu) {
+        ProbeHit h = ProbeHits.current(cpu);
+        return h != null && h.sampled() ? h.sampledPidTgid() : ThreadInfo.pidTgid();
+    }
+
+    static long comm(Cpu cpu, long buf, long size) {
+        if (size <= 0 || size > Integer.MAX_VALUE) {
+            return -Errno.EINVAL;
+        }
+        Region r = cpu.resolve(buf, (int) size, Region.WRITE);
+        int off = r.base() + (int) buf;
+        ProbeHit h = ProbeHits.current(cpu);
+        if (h == null || !h.sampled()) {
+            ThreadInfo.comm(r.data(), off, (int) size);
+            return 0;
+        }
+        // The first 15 bytes of the name, a NUL, zeros to size (DESIGN.md §4), as ThreadInfo.comm.
+        int n = Utf8.copyStr(h.sampledThreadName(), r.data(), off, (int) Math.min(size, 16));
+        Arrays.fill(r.data(), off + Math.max(0, n), off + (int) size, (byte) 0);
+        return 0;
     }
 
     /** The JVM helpers alone. */
@@ -89,7 +123,9 @@ public final class JvmHelpers {
         if (d == null) {
             return -Errno.EINVAL;
         }
-        return Utf8.copyStr(Thread.currentThread().getName(), d.data(), d.base() + (int) buf, (int) size);
+        ProbeHit h = ProbeHits.current(cpu);
+        String name = h != null && h.sampled() ? h.sampledThreadName() : Thread.currentThread().getName();
+        return Utf8.copyStr(name, d.data(), d.base() + (int) buf, (int) size);
     }
 
     static long objectClass(Cpu cpu, long handle, long buf, long size) {

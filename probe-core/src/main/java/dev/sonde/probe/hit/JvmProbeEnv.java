@@ -14,7 +14,8 @@ import dev.sonde.probe.symbol.StackCapture;
  *
  * <p>Every method is allocation-free and never throws, except {@link #stack}, whose
  * {@link StackWalker} allocates (see {@link StackCapture}); it runs only when a program calls
- * get_stack or get_stackid.
+ * get_stack or get_stackid. In a sampled thread's run ({@link ProbeHit#sample}) the stack is the
+ * sample's, copied without allocation.
  */
 public final class JvmProbeEnv implements ProbeEnv {
     private final StackCapture stacks;
@@ -65,6 +66,10 @@ public final class JvmProbeEnv implements ProbeEnv {
 
     @Override
     public int stack(Cpu cpu, long[] out, int max, int skip) {
+        ProbeHit h = ProbeHits.current(cpu);
+        if (h != null && h.sampled()) {
+            return h.sampledStack(out, max, skip);
+        }
         try {
             return stacks.capture(out, max, skip);
         } catch (RuntimeException | StackOverflowError e) {

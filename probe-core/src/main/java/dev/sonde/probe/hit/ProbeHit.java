@@ -45,6 +45,13 @@ public final class ProbeHit {
     private boolean exceptional;
     private long caller;
 
+    /** A sampled thread's run ({@link #sample}): the thread the helpers answer for, and its stack. */
+    private boolean sampled;
+    private long sampledPidTgid;
+    private String sampledName;
+    private long[] sampledFrames;
+    private int sampledDepth;
+
     /** The hit record of slot {@code slot} of {@code slots}. */
     public ProbeHit(int slot, int slots) {
         this.slot = slot;
@@ -75,6 +82,7 @@ public final class ProbeHit {
         this.atReturn = false;
         this.exceptional = false;
         this.caller = 0;
+        this.sampled = false;
         for (int i = 0; i < paramCount; i++) {
             params[i] = 0;
         }
@@ -178,6 +186,45 @@ public final class ProbeHit {
         return this;
     }
 
+    /**
+     * Makes this hit a sample of another thread (a {@code timer/<period>/threads} run):
+     * get_current_pid_tgid, get_current_comm and sonde_get_thread_name answer for that thread,
+     * get_stack and get_stackid return {@code frames[0, depth)} (innermost first, synthetic
+     * addresses) and ip is the innermost frame, as a perf-event program sees the interrupted
+     * thread. The array is the sampler's and is not copied; {@link #end} drops it.
+     */
+    public ProbeHit sample(long pidTgid, String threadName, long[] frames, int depth) {
+        if (depth < 0 || depth > frames.length) {
+            throw new IndexOutOfBoundsException("depth " + depth + " of " + frames.length);
+        }
+        sampled = true;
+        sampledPidTgid = pidTgid;
+        sampledName = threadName;
+        sampledFrames = frames;
+        sampledDepth = depth;
+        return this;
+    }
+
+    public boolean sampled() {
+        return sampled;
+    }
+
+    /** The sampled thread's pid_tgid ({@link #sample}). */
+    public long sampledPidTgid() {
+        return sampledPidTgid;
+    }
+
+    public String sampledThreadName() {
+        return sampledName;
+    }
+
+    /** Writes up to {@code max} of the sampled frames after {@code skip} into {@code out}; returns how many. */
+    public int sampledStack(long[] out, int max, int skip) {
+        int n = Math.max(0, Math.min(Math.min(max, out.length), sampledDepth - Math.max(0, skip)));
+        System.arraycopy(sampledFrames, Math.max(0, skip), out, 0, n);
+        return n;
+    }
+
     /** Fills and binds the context image; returns the address to pass programs as r1. */
     public long bind(Cpu cpu) {
         return context.fill(cpu, this);
@@ -197,7 +244,13 @@ public final class ProbeHit {
         cpu.closeRun();
         objects.clear();
         // method and cpu.attachment stay: they are Sonde's own (a MethodSymbol, this record) and
-        // readers check active(); the next hit on the slot then stores no reference.
+        // readers check active(); the next hit on the slot then stores no reference. A sample's
+        // thread name and frames are dropped (they are the sampler's).
+        if (sampled) {
+            sampled = false;
+            sampledName = null;
+            sampledFrames = null;
+        }
     }
 
     // ---- what programs read ---------------------------------------------------------------------
@@ -215,10 +268,13 @@ public final class ProbeHit {
         return active ? method : null;
     }
 
-    /** The method's synthetic address, 0 when no hit is active. */
+    /** The method's synthetic address (a sample's innermost frame), 0 when no hit is active. */
     public long methodAddress() {
         MethodSymbol m = method();
-        return m == null ? 0 : m.address();
+        if (m == null) {
+            return active && sampled && sampledDepth > 0 ? sampledFrames[0] : 0;
+        }
+        return m.address();
     }
 
     public long cookie() {

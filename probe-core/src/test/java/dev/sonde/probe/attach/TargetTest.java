@@ -49,12 +49,15 @@ class TargetTest {
         "timer/500us | PT0.0005S | timer/500us",
         "timer/250ns | PT0.00000025S | timer/250ns",
         "timer/1000ms | PT1S | timer/1s",
+        "timer/10ms/threads | PT0.01S | timer/10ms/threads",
+        "timer/10101us/threads | PT0.010101S | timer/10101us/threads",
     })
     void timerTargets(String sec, String period, String canonical) throws TargetException {
         Target t = Target.parse(sec);
         assertEquals(Target.Kind.TIMER, t.kind());
         assertEquals(Duration.parse(period), t.period());
         assertEquals(canonical, t.secName());
+        assertEquals(sec.endsWith("/threads"), t.perThread());
     }
 
     @ParameterizedTest
@@ -86,6 +89,8 @@ class TargetTest {
         "timer/10m | timer/10m: period \"10m\" has unknown unit \"m\": expected ns, us, ms or s",
         "timer/ms | timer/ms: period \"ms\" does not start with a number: e.g. timer/10ms",
         "timer/0ms | timer/0ms: a timer's period must be positive, is 0ns",
+        "timer/10ms/cpus | timer/10ms/cpus: unknown timer mode \"cpus\": expected timer/<period> or timer/<period>/threads",
+        "timer/10ms/threads/x | timer/10ms/threads/x: unknown timer mode \"threads/x\": expected timer/<period> or timer/<period>/threads",
         "timer/99999999999999999999s | timer/99999999999999999999s: period \"99999999999999999999s\" is too long",
         "uprobe/libc.so:malloc | uprobe/libc.so:malloc: uprobes attach to native code; Java methods are probed with kprobe/<class>::<method>[<descriptor>]",
         "tracepoint/sched/switch | tracepoint/sched/switch: tracepoints are not supported: Sonde attaches kprobe/, kretprobe/, kprobe.multi/, kretprobe.multi/ or timer/",

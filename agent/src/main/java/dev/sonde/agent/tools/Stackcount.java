@@ -1,0 +1,96 @@
+package dev.sonde.agent.tools;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code sonde stackcount <pid> <method>}: the Java call stacks that lead to a method, counted, as
+ * BCC's stackcount counts kernel stacks. {@code --folded} prints folded stacks (flamegraph.pl's
+ * input), {@code --svg out.svg} writes a flame graph drawn by Sonde ({@link FlameGraph}).
+ */
+final class Stackcount extends Tool {
+    private String method;
+    private StackReport stacks;
+    private int lost;
+    private Path svg;
+    private boolean folded;
+    private int methods;
+
+    Stackcount() {
+        super("stackcount");
+    }
+
+    @Override
+    String usage() {
+        return "sonde stackcount <pid> <class>::<method> [--folded] [--svg <out.svg>] [-i <s>] [-d <s>] [--json]\n"
+            + "  the call stacks that lead to the method, counted; --svg writes a flame graph";
+    }
+
+    @Override
+    Set<String> valued() {
+        return Set.of("--svg");
+    }
+
+    @Override
+    Set<String> flags() {
+        return Set.of("--folded");
+    }
+
+    @Override
+    Map<String, String> aliases() {
+        return Map.of("-f", "--folded");
+    }
+
+    @Override
+    String start(ToolSession s, ToolArgs a) throws IOException, ToolArgs.UsageError {
+        if (a.positional.size() != 2) {
+            throw new ToolArgs.UsageError("expected <pid> and one method, got " + a.positional.size() + " arguments");
+        }
+        method = a.positional.get(1);
+        Targets.check(method);
+        folded = a.has("--folded");
+        svg = a.has("--svg") ? Path.of(a.get("--svg", "")) : null;
+        stacks = new StackReport(s, "counts", "stacks");
+        lost = s.map("lost");
+        methods = s.attach("stackcount_entry", Targets.entry(method)).methods();
+        return methods + (methods == 1 ? " method" : " methods") + " for \"" + method + "\"";
+    }
+
+    @Override
+    void report(ToolSession s, boolean last) throws IOException {
+        StackCounts c = stacks.read(!last);
+        long lostCalls = s.array(lost, 1)[0];
+        if (last && svg != null) {
+            StackReport.writeSvg(svg, c, "stackcount " + method, "calls");
+        }
+        if (json) {
+            Map<String, Object> m = head(s, last);
+            m.put("method", method);
+            m.put("methods_attached", methods);
+            m.put("total", c.total());
+            m.put("lost", lostCalls);
+            m.put("stacks", c.json());
+            m.put("folded", c.folded());
+            if (last && svg != null) {
+                m.put("svg", svg.toAbsolutePath().toString());
+            }
+            printJson(m);
+            return;
+        }
+        if (!last) {
+            out.printf("%n[%.1f s]%n", elapsedSeconds());
+        }
+        for (String line : folded ? c.folded() : c.text()) {
+            out.println(line);
+        }
+        if (!folded) {
+            out.printf("%d calls in %d stacks%s%n", c.total(), c.counts().size(), lostCalls > 0 ? ", " + lostCalls + " calls lost (stack map full)" : "");
+        }
+        if (last && svg != null) {
+            err.println("flame graph: " + svg.toAbsolutePath());
+        }
+        out.flush();
+    }
+}
