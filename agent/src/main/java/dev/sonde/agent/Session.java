@@ -92,18 +92,20 @@ final class Session {
                 throw new IllegalStateException(impossible);
             }
         }
-        for (Path p : options.probes()) {
-            ProbeObject o = load(p);
-            if (o != null) {
-                objects.add(o);
-            }
-        }
+        // The socket first: a client that sees the first printk line or count (AttachTest) finds it
+        // answering, not a stale file of an earlier JVM with this pid.
         String control = "";
         if (options.socketOn()) {
             try {
                 control = "; control socket " + ControlServer.start(sonde, inst, options.socket().map(Path::of).orElse(null), log::info);
             } catch (IOException | RuntimeException e) {
                 log.info("cannot open the control socket" + options.socket().map(s -> " " + s).orElse("") + ": " + e);
+            }
+        }
+        for (Path p : options.probes()) {
+            ProbeObject o = load(p);
+            if (o != null) {
+                objects.add(o);
             }
         }
         log.info("ready: " + objects.size() + " of " + options.probes().size() + " probe objects attached" + control);
