@@ -217,18 +217,18 @@ static int shm_consume(struct sonde_ring_buffer *rb)
 		while (cons != prod) {
 			/* A header never wraps: records are 8-aligned and size is a power of two >= 16. */
 			uint32_t hdr = *(const volatile uint32_t *)(rb->data + (cons & rb->mask));
-			uint32_t len = hdr & ~(SONDE_RINGBUF_BUSY | SONDE_RINGBUF_DISCARD);
-			uint64_t total = ((uint64_t)len + SONDE_RINGBUF_HDR + 7) & ~7ull;
+			uint32_t len = hdr & ~(SONDE_RB_BUSY_BIT | SONDE_RB_DISCARD_BIT);
+			uint64_t total = ((uint64_t)len + SONDE_RB_HEADER + 7) & ~7ull;
 			int err = 0;
 
 			/* The mirror publishes prod only after a record is complete, so BUSY below
 			 * prod would mean a producer that does not follow the protocol. */
-			if (hdr & SONDE_RINGBUF_BUSY || total > size || total > prod - cons) {
+			if (hdr & SONDE_RB_BUSY_BIT || total > size || total > prod - cons) {
 				rb->broken = -EBADMSG;
 				return n ? n : rb->broken;
 			}
-			if (!(hdr & SONDE_RINGBUF_DISCARD)) {
-				uint64_t off = (cons + SONDE_RINGBUF_HDR) & rb->mask;
+			if (!(hdr & SONDE_RB_DISCARD_BIT)) {
+				uint64_t off = (cons + SONDE_RB_HEADER) & rb->mask;
 				void *p = rb->data + off;
 
 				if (off + len > size) {

@@ -46,7 +46,8 @@ extern "C" {
 /*
  * Wire constants. Each SONDE_<NAME> below mirrors ControlProtocol.<NAME> of the agent
  * (agent/src/main/java/dev/sonde/agent/control/ControlProtocol.java); HeaderDescriptorTest
- * checks every one of them against the descriptor, so add none here that it does not define.
+ * checks every one between the begin and end markers against the descriptor (and that the
+ * descriptor has no constant missing here).
  *
  * Frame (all integers little-endian, no padding):
  *  0               4       6       8               12
@@ -54,6 +55,7 @@ extern "C" {
  *  | length  u32   | ver   | op    | seq   u32     | payload (length - 8)      |
  *  +---------------+-------+-------+---------------+---------------------------+
  */
+/* wire constants: begin */
 #define SONDE_VERSION 2
 #define SONDE_HEADER 12
 #define SONDE_OFF_LENGTH 0
@@ -61,6 +63,7 @@ extern "C" {
 #define SONDE_OFF_OP 6
 #define SONDE_OFF_SEQ 8
 #define SONDE_OFF_PAYLOAD 12
+#define SONDE_MIN_LENGTH 8 /* the least length: ver, op, seq */
 #define SONDE_MAX_FRAME (16 << 20)
 #define SONDE_MAX_HANDLES 4096
 #define SONDE_REPLY 0x8000
@@ -101,11 +104,11 @@ extern "C" {
 /* ATTACH flags */
 #define SONDE_ATTACH_PENDING 0x1
 
-/* Program types in PROG entries */
-#define SONDE_PROG_OTHER 0
-#define SONDE_PROG_KPROBE 1
-#define SONDE_PROG_KRETPROBE 2
-#define SONDE_PROG_TIMER 3
+/* Program types in PROG entries (sonde_info.prog_type) */
+#define SONDE_PROG_TYPE_OTHER 0
+#define SONDE_PROG_TYPE_KPROBE 1
+#define SONDE_PROG_TYPE_KRETPROBE 2
+#define SONDE_PROG_TYPE_TIMER 3
 
 /*
  * The shared-memory ring (RINGBUF_SHM): the kernel's layout without the double mapping.
@@ -120,9 +123,10 @@ extern "C" {
 #define SONDE_SHM_OFF_CONS 0
 #define SONDE_SHM_OFF_PROD 4096
 #define SONDE_SHM_OFF_DATA 8192
-#define SONDE_RINGBUF_HDR 8
-#define SONDE_RINGBUF_BUSY (1u << 31)
-#define SONDE_RINGBUF_DISCARD (1u << 30)
+#define SONDE_RB_HEADER 8
+#define SONDE_RB_BUSY_BIT 0x80000000u
+#define SONDE_RB_DISCARD_BIT 0x40000000u
+/* wire constants: end */
 
 /* The frame header as a C struct, for programs that speak the protocol themselves. */
 struct sonde_frame_header {
@@ -190,7 +194,7 @@ struct sonde_info {
 	char pinned[256];   /* LINK: its pin name, "" if none */
 	__u16 progs, maps;  /* OBJECT */
 	__u32 refs;         /* OBJECT */
-	__u8 prog_type;     /* PROG: SONDE_PROG_* */
+	__u8 prog_type;     /* PROG: SONDE_PROG_TYPE_* */
 	__u32 insns;        /* PROG */
 	__u32 map_type;     /* MAP: BPF_MAP_TYPE_* */
 	__u32 key_size, value_size, max_entries, map_flags; /* MAP */
