@@ -93,7 +93,7 @@ final class Session {
         String control = "";
         if (options.socketOn()) {
             try {
-                control = "; control socket " + ControlServer.start(sonde, options.socket().map(Path::of).orElse(null), log::info);
+                control = "; control socket " + ControlServer.start(sonde, inst, options.socket().map(Path::of).orElse(null), log::info);
             } catch (IOException | RuntimeException e) {
                 log.info("cannot open the control socket" + options.socket().map(s -> " " + s).orElse("") + ": " + e);
             }

@@ -1,8 +1,8 @@
 package dev.sonde.agent.control;
 
-import dev.sonde.agent.TraceDrainer;
 import dev.sonde.probe.control.Sonde;
 import java.io.IOException;
+import java.lang.instrument.Instrumentation;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
 import java.nio.channels.ServerSocketChannel;
@@ -10,32 +10,42 @@ import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
 
 /**
  * The control socket of one JVM: a Unix domain socket (mode 0600, removed at exit) that the
- * {@code sonde} CLI and libsonde talk {@link ControlProtocol} over. One daemon thread accepts;
- * each connection gets a daemon thread. A peer whose SO_PEERCRED user is not this JVM's user is
- * refused before a byte is read. A garbled frame is answered with an ERROR frame; it never
- * reaches Sonde.
+ * {@code sonde} CLI, the tools and libsonde talk {@link ControlProtocol} version 2 over. One daemon
+ * thread accepts; each connection gets a daemon thread and a {@link ControlConnection} (its
+ * handles), all sharing the JVM's {@link Registry} (ids, references, pins).
+ *
+ * <ol>
+ * <li>Rule 1: a peer whose SO_PEERCRED user is not this JVM's gets one ERROR frame -EACCES and is
+ *     closed before a byte of it is read.</li>
+ * <li>A frame with a bad version or length gets an ERROR frame and the connection closes (where the
+ *     next frame starts is unknown); every other bad request gets an error reply and the connection
+ *     goes on.</li>
+ * <li>When a connection ends, however it ends (close, crash of the client, garbage), its handles
+ *     close: its links that nothing else holds are detached, its objects that nothing holds are
+ *     closed.</li>
+ * </ol>
+ * Nothing a client sends reaches the application: a connection thread catches everything.
  */
 public final class ControlServer {
     private static ControlServer running;   // guarded by ControlServer.class
 
     private final Path path;
     private final ServerSocketChannel server;
-    private final ControlCommands commands;
+    private final Registry registry;
+    private final Instrumentation inst;
     private final Consumer<String> log;
 
-    private ControlServer(Path path, ServerSocketChannel server, Sonde sonde, Consumer<String> log) {
+    private ControlServer(Path path, ServerSocketChannel server, Sonde sonde, Instrumentation inst, Consumer<String> log) {
         this.path = path;
         this.server = server;
-        this.commands = new ControlCommands(sonde);
+        this.registry = new Registry(sonde);
+        this.inst = inst;
         this.log = log;
     }
 
@@ -48,7 +58,7 @@ public final class ControlServer {
     }
 
     /** Starts the JVM's server at {@code path} (null: the default) unless one runs; returns its path. */
-    public static synchronized Path start(Sonde sonde, Path path, Consumer<String> log) throws IOException {
+    public static synchronized Path start(Sonde sonde, Instrumentation inst, Path path, Consumer<String> log) throws IOException {
         if (running != null) {
             return running.path;
         }
@@ -57,7 +67,7 @@ public final class ControlServer {
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         ch.bind(UnixDomainSocketAddress.of(p));
         Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
-        ControlServer s = new ControlServer(p, ch, sonde, log);
+        ControlServer s = new ControlServer(p, ch, sonde, inst, log);
         Thread t = new Thread(s::accept, "sonde-control");
         t.setDaemon(true);
         t.start();
@@ -85,64 +95,51 @@ public final class ControlServer {
                     log.accept("control socket " + path + ": " + e.getMessage());
                 }
                 return;
+            } catch (RuntimeException | Error e) {   // e.g. no thread can be created: refuse this one, go on
+                log.accept("control socket " + path + ": " + e);
             }
         }
     }
 
     private void serve(SocketChannel c) {
+        ControlConnection conn = null;
         try (c) {
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
-            if (!peer.user().getName().equals(me)) {
-                ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.ERROR, -13,
+            if (!peerAllowed(peer.user().getName(), me)) {
+                ControlProtocol.write(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
                     "user " + peer.user().getName() + " may not control a JVM of " + me));
                 return;
             }
+            conn = new ControlConnection(registry, inst);
             while (true) {
                 ControlProtocol.Frame f;
                 try {
                     f = ControlProtocol.read(c);
-                } catch (ControlProtocol.ProtocolException e) {
-                    ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.ERROR, e.status, e.getMessage()));
+                } catch (ControlProtocol.BadFrame e) {
+                    ControlProtocol.write(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
                     return;
                 }
                 if (f == null) {
                     return;
                 }
-                if (f.op() == ControlProtocol.TRACE_PIPE) {
-                    tracePipe(c);
-                    return;
-                }
-                ControlProtocol.write(c, commands.handle(f));
+                ControlProtocol.write(c, conn.handle(f));
             }
-        } catch (IOException | RuntimeException e) {
-            // the peer went away or sent garbage mid-frame: this connection ends, nothing else
+        } catch (IOException | RuntimeException | Error e) {
+            // the peer went away, or sent a frame this JVM could not hold: this connection ends, nothing else
+        } finally {
+            if (conn != null) {
+                try {
+                    conn.close();
+                } catch (RuntimeException | Error e) {
+                    log.accept("control socket: releasing a connection's handles failed: " + e);
+                }
+            }
         }
     }
 
-    /** Streams printk lines until the peer closes (a failed write ends it). */
-    private void tracePipe(SocketChannel c) throws IOException {
-        TraceDrainer d = TraceDrainer.running();
-        if (d == null) {
-            ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.ERROR, -ControlProtocol.ENOENT, "no trace pipe in this JVM"));
-            return;
-        }
-        BlockingQueue<String> q = new ArrayBlockingQueue<>(65536);
-        d.addReader(q);
-        try {
-            ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.TRACE_PIPE | ControlProtocol.REPLY, 0, ""));
-            while (c.isOpen()) {
-                String line = q.poll(1, TimeUnit.SECONDS);
-                if (line != null) {
-                    ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.TRACE_LINE, 0, line));
-                } else {
-                    ControlProtocol.write(c, ControlProtocol.reply(ControlProtocol.TRACE_LINE, 1, ""));   // keep-alive: finds a closed peer
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } finally {
-            d.removeReader(q);
-        }
+    /** Rule 1: only this JVM's user (SO_PEERCRED) controls it. */
+    static boolean peerAllowed(String peerUser, String jvmUser) {
+        return peerUser.equals(jvmUser);
     }
 }
