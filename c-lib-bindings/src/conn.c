@@ -231,6 +231,8 @@ static int read_full(struct sonde *s, void *dst, size_t n, long long deadline, c
 		got = recv(s->fd, p, n, 0);
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0 && errno == ECONNRESET)
+			return sonde__fail(s, -ECONNRESET, "the agent closed the connection (reset, %s)", what);
 		if (got < 0)
 			return sonde__fail(s, -errno, "reading the control socket: %s", strerror(errno));
 		if (got == 0)
@@ -252,7 +254,7 @@ static int write_full(struct sonde *s, const uint8_t *p, size_t n)
 			int e = errno;
 
 			return sonde__fail(s, -e, "writing the control socket: %s%s", strerror(e),
-					   e == EPIPE ? " (the agent closed the connection)" : "");
+					   e == EPIPE || e == ECONNRESET ? " (the agent closed the connection)" : "");
 		}
 		p += w;
 		n -= (size_t)w;

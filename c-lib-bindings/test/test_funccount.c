@@ -8,7 +8,7 @@
 
 void test_funccount(struct env *e)
 {
-	char bin[600], pid[32], sock[640], log[600], line[512];
+	char bin[600], pid[32], sock[640], log[600], line[512] = "";
 	struct child fc;
 	bool found = false, header = false;
 	int rc;

@@ -110,6 +110,23 @@ extern "C" {
 #define SONDE_PROG_TYPE_KRETPROBE 2
 #define SONDE_PROG_TYPE_TIMER 3
 
+/* The errno values the agent answers with (Linux's), under the descriptor's names. */
+#define SONDE_EPERM 1
+#define SONDE_ENOENT 2
+#define SONDE_E2BIG 7
+#define SONDE_EBADF 9
+#define SONDE_EAGAIN 11
+#define SONDE_ENOMEM 12
+#define SONDE_EACCES 13
+#define SONDE_EBUSY 16
+#define SONDE_EEXIST 17
+#define SONDE_EINVAL 22
+#define SONDE_EMFILE 24
+#define SONDE_ENOSPC 28
+#define SONDE_EPROTO 71
+#define SONDE_EMSGSIZE 90
+#define SONDE_EOPNOTSUPP 95
+
 /*
  * The shared-memory ring (RINGBUF_SHM): the kernel's layout without the double mapping.
  *  0       8              4096    4104           8192
