@@ -5,7 +5,6 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -207,38 +206,69 @@ static long long now_ms(void)
 	return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
-/* Reads exactly n bytes before deadline (ms, CLOCK_MONOTONIC). 0 or a negative errno. */
+#define IN_CAP 65536
+
+/* Sets SO_RCVTIMEO when it differs: each recv blocks at most that long. */
+static void set_rcvtimeo(struct sonde *s, int ms)
+{
+	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+
+	if (s->rcvtimeo_ms == ms)
+		return;
+	if (setsockopt(s->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0)
+		s->rcvtimeo_ms = ms;
+}
+
+/*
+ * Reads exactly n bytes before deadline (ms, CLOCK_MONOTONIC): from what an earlier recv left in
+ * s->in, then by blocking recv (bounded by SO_RCVTIMEO, set by sonde__xact). One recv of up to
+ * IN_CAP bytes usually brings a whole reply: a request costs one send and one recv.
+ * 0 or a negative errno.
+ */
 static int read_full(struct sonde *s, void *dst, size_t n, long long deadline, const char *what)
 {
 	uint8_t *p = dst;
 
 	while (n) {
-		struct pollfd pfd = { .fd = s->fd, .events = POLLIN };
-		long long left = deadline - now_ms();
+		size_t have = s->in_len - s->in_pos;
 		ssize_t got;
-		int rc;
 
-		if (left <= 0)
+		if (have) {
+			size_t k = have < n ? have : n;
+
+			memcpy(p, s->in + s->in_pos, k);
+			s->in_pos += k;
+			p += k;
+			n -= k;
+			continue;
+		}
+		if (now_ms() >= deadline)
 			return sonde__fail(s, -ETIMEDOUT, "no reply from the agent within %d ms (%s)",
-					   s->io_timeout_ms, what);
-		rc = poll(&pfd, 1, left > 0x7fffffff ? 0x7fffffff : (int)left);
-		if (rc < 0 && errno == EINTR)
-			continue;
-		if (rc < 0)
-			return sonde__fail(s, -errno, "poll on the control socket: %s", strerror(errno));
-		if (rc == 0)
-			continue;
-		got = recv(s->fd, p, n, 0);
+					   s->rcvtimeo_ms, what);
+		if (n >= s->in_cap) {
+			got = recv(s->fd, p, n, 0);
+			if (got > 0) {
+				p += got;
+				n -= (size_t)got;
+				continue;
+			}
+		} else {
+			got = recv(s->fd, s->in, s->in_cap, 0);
+			if (got > 0) {
+				s->in_pos = 0;
+				s->in_len = (size_t)got;
+				continue;
+			}
+		}
 		if (got < 0 && errno == EINTR)
 			continue;
+		if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			continue; /* SO_RCVTIMEO passed: the deadline check above decides */
 		if (got < 0 && errno == ECONNRESET)
 			return sonde__fail(s, -ECONNRESET, "the agent closed the connection (reset, %s)", what);
 		if (got < 0)
 			return sonde__fail(s, -errno, "reading the control socket: %s", strerror(errno));
-		if (got == 0)
-			return sonde__fail(s, -ECONNRESET, "the agent closed the connection (%s)", what);
-		p += got;
-		n -= (size_t)got;
+		return sonde__fail(s, -ECONNRESET, "the agent closed the connection (%s)", what);
 	}
 	return 0;
 }
@@ -292,7 +322,10 @@ int sonde__xact(struct sonde *s, uint16_t op, struct sonde_buf *rep, struct sond
 	if (err)
 		return set_broken(s, err);
 
-	deadline = now_ms() + s->io_timeout_ms + (wait_ms > 0 ? wait_ms : 0);
+	int timeout = s->io_timeout_ms + (wait_ms > 0 ? wait_ms : 0);
+
+	set_rcvtimeo(s, timeout);
+	deadline = now_ms() + timeout;
 	err = read_full(s, &length, 4, deadline, "frame length");
 	if (err)
 		return set_broken(s, err);
@@ -394,6 +427,13 @@ struct sonde *sonde_open_path(const char *path)
 	}
 	s->max_frame = SONDE_MAX_FRAME;
 	s->io_timeout_ms = IO_TIMEOUT_MS;
+	s->in_cap = IN_CAP;
+	s->in = malloc(IN_CAP);
+	if (!s->in) {
+		free(s);
+		errno = ENOMEM;
+		return NULL;
+	}
 	pthread_mutex_init(&s->lock, NULL);
 	s->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (s->fd < 0 || connect(s->fd, (struct sockaddr *)&addr, sizeof(addr)) < 0) {
@@ -439,5 +479,6 @@ void sonde_close(struct sonde *s)
 	pthread_mutex_destroy(&s->lock);
 	free(s->req.p);
 	free(s->rep.p);
+	free(s->in);
 	free(s);
 }

@@ -38,6 +38,10 @@ struct sonde {
 	/* Serialises requests with their replies, and guards req, rep, last_err and msg. */
 	pthread_mutex_t lock;
 	struct sonde_buf req, rep;
+	/* Bytes received and not yet consumed: a reply usually arrives whole in one recv. */
+	uint8_t *in;
+	size_t in_pos, in_len, in_cap;
+	int rcvtimeo_ms; /* SO_RCVTIMEO now set on fd (0: none yet) */
 	int last_err;
 	char msg[1024];
 };
