@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <dirent.h>
 #include <unistd.h>
 
 #include <sonde/sonde.h>
@@ -49,6 +50,52 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static struct child jvm;
 
+/* CPU seconds (user + system) of the JVM's threads whose name starts with prefix, from
+ * /proc/<pid>/task/<tid>/stat; -1 if unreadable. */
+static double jvm_thread_cpu(const char *prefix)
+{
+	char path[512], buf[1024];
+	long ticks = 0, hz = sysconf(_SC_CLK_TCK);
+	bool any = false;
+	DIR *d;
+	struct dirent *de;
+
+	snprintf(path, sizeof(path), "/proc/%d/task", (int)jvm.pid);
+	if (!(d = opendir(path)))
+		return -1;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)jvm.pid, de->d_name);
+		FILE *f = fopen(path, "r");
+		size_t n = f ? fread(buf, 1, sizeof(buf) - 1, f) : 0;
+
+		if (f)
+			fclose(f);
+		buf[n] = 0;
+		char *open = strchr(buf, '('), *close = strrchr(buf, ')');
+		unsigned long ut, st;
+
+		if (!open || !close || strncmp(open + 1, prefix, strlen(prefix)))
+			continue;
+		/* after ") ": state is field 3; utime and stime are fields 14 and 15 */
+		if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2) {
+			ticks += (long)(ut + st);
+			any = true;
+		}
+	}
+	closedir(d);
+	return any ? (double)ticks / (double)hz : -1;
+}
+
+static double self_cpu(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+	return t.tv_sec + t.tv_nsec / 1e9;
+}
+
 static long long emit(long n, long start)
 {
 	char line[256];
@@ -60,21 +107,38 @@ static long long emit(long n, long start)
 	return ns;
 }
 
-/* Emits n records from start while consuming; prints the rates. */
-static void ring_run(struct sonde *s, int ring, long n, long start, unsigned flags, const char *label)
+/*
+ * Runs `cmd calls start` in the target while consuming (per_call records per call); prints the
+ * consumer's and the producer's rates. prefill: the command runs to its end before the consumer
+ * starts, so the records wait in the map's ring and the time measured is the mirror's and the
+ * consumer's alone.
+ */
+static void ring_run(struct sonde *s, int ring, const char *cmd, long calls, long per_call, bool prefill,
+		     unsigned flags, const char *label)
 {
-	struct count c = { .next = (__u64)start };
-	struct sonde_ring_buffer *rb = sonde_ring_buffer_new(s, ring, on_record, &c, flags);
-	char line[256];
+	struct count c = { 0 };
+	struct sonde_ring_buffer *rb = NULL;
+	long n = calls * per_call;
+	char line[256], ok[32];
 	long long t0, producer_ns = -1;
 	bool done = false;
 
+	snprintf(ok, sizeof(ok), "ok %s %%*d %%lld", cmd);
+	if (prefill) {
+		child_send(&jvm, "%s %ld 0", cmd, calls);
+		while (!done && child_line(&jvm, line, sizeof(line), 600000) == 0)
+			done = sscanf(line, ok, &producer_ns) == 1;
+	}
+	rb = sonde_ring_buffer_new(s, ring, on_record, &c, flags);
 	if (!rb) {
 		printf("%s: no consumer: %s\n", label, sonde_strerror(s, -errno));
 		return;
 	}
+	double main0 = jvm_thread_cpu("main"), mirror0 = jvm_thread_cpu("sonde-ringbuf"), self0 = self_cpu();
+
 	t0 = now_ns();
-	child_send(&jvm, "emit %ld %ld", n, start);
+	if (!prefill)
+		child_send(&jvm, "%s %ld 0", cmd, calls);
 	long long idle_since = now_ns();
 	while (!done || c.records < (__u64)n) {
 		int got = sonde_ring_buffer_poll(rb, 100);
@@ -89,18 +153,21 @@ static void ring_run(struct sonde *s, int ring, long n, long start, unsigned fla
 		} else if (now_ns() - idle_since > 2000000000LL) {
 			break; /* 2 s without a record: the rest was dropped */
 		}
-		if (!done && child_line(&jvm, line, sizeof(line), 0) == 0 &&
-		    sscanf(line, "ok emit %*d %lld", &producer_ns) == 1)
+		if (!done && child_line(&jvm, line, sizeof(line), 0) == 0 && sscanf(line, ok, &producer_ns) == 1)
 			done = true;
 	}
 	while (!done && child_line(&jvm, line, sizeof(line), 60000) == 0)
-		done = sscanf(line, "ok emit %*d %lld", &producer_ns) == 1;
+		done = sscanf(line, ok, &producer_ns) == 1;
 	double secs = (c.last_ns - t0) / 1e9;
-	printf("%-22s %10llu records in %.3f s = %6.2f M records/s consumed (%llu lost, %llu out of order); "
-	       "producer %.3f s = %.2f M calls/s\n",
+	printf("%-24s %9llu records in %.3f s = %5.2f M records/s consumed (%llu lost, %llu out of order); "
+	       "producer %.3f s = %.2f M records/s\n",
 	       label, (unsigned long long)c.records, secs, c.records / secs / 1e6,
 	       (unsigned long long)(n - (long)c.records), (unsigned long long)c.out_of_order,
 	       producer_ns / 1e9, n / (producer_ns / 1e9) / 1e6);
+	double main1 = jvm_thread_cpu("main"), mirror1 = jvm_thread_cpu("sonde-ringbuf"), self1 = self_cpu();
+
+	printf("%-24s cpu s: producer thread %.2f, agent's mirror thread %.2f, C consumer %.2f (%.0f ns/record, spinning included)\n",
+	       "", main1 - main0, mirror1 - mirror0, self1 - self0, (self1 - self0) * 1e9 / (c.records ? c.records : 1));
 	sonde_ring_buffer_free(rb);
 }
 
@@ -151,20 +218,28 @@ int main(int argc, char **argv)
 
 	/* 1. the producer alone (warmed up first) */
 	emit(n, 0);
+	emit(n, 0);
 	long long base = emit(n, 0);
 	printf("%-22s %10ld calls   in %.3f s = %6.2f M calls/s (unprobed)\n", "baseline", n, base / 1e9,
 	       n / (base / 1e9) / 1e6);
 
 	/* 2. probed, consumed */
 	int link = sonde_attach(s, prog, NULL, 0, 0);
-	if (link < 0) {
-		fprintf(stderr, "attach: %s\n", sonde_strerror(s, link));
+	int burst = sonde_program_find(s, obj, "on_burst");
+	int blink = burst > 0 ? sonde_attach(s, burst, NULL, 0, 0) : burst;
+
+	if (link < 0 || blink < 0) {
+		fprintf(stderr, "attach: %s\n", sonde_strerror(s, link < 0 ? link : blink));
 		return 1;
 	}
-	ring_run(s, ring, n / 5, 0, SONDE_RB_FORCE_SHM, "shm (warm-up)");
-	ring_run(s, ring, n, 0, SONDE_RB_FORCE_SHM, "shm");
-	ring_run(s, ring, n / 10, 0, SONDE_RB_FORCE_SOCKET, "socket");
+	ring_run(s, ring, "emit", n / 5, 1, false, SONDE_RB_FORCE_SHM, "shm emit (warm-up)");
+	ring_run(s, ring, "emit", n, 1, false, SONDE_RB_FORCE_SHM, "shm emit");
+	ring_run(s, ring, "burst", n / 64 / 5, 64, false, SONDE_RB_FORCE_SHM, "shm burst (warm-up)");
+	ring_run(s, ring, "burst", n / 64, 64, false, SONDE_RB_FORCE_SHM, "shm burst");
+	ring_run(s, ring, "emit", 200000, 1, true, SONDE_RB_FORCE_SHM, "shm drain of 200000");
+	ring_run(s, ring, "emit", n / 10, 1, false, SONDE_RB_FORCE_SOCKET, "socket emit");
 	sonde_detach(s, link);
+	sonde_detach(s, blink);
 
 	/* 3. map lookups over the socket */
 	__u64 key = 1, val = 42, out = 0;

@@ -9,6 +9,8 @@ import java.nio.charset.StandardCharsets;
  *
  *   work N X     calls work(X) N times
  *   emit N S     calls emit(S), emit(S+1), ... N times; prints the elapsed nanoseconds
+ *   burst N S    calls burst(S), burst(S+64), ... N times (the benchmark's probe emits 64
+ *                records per call); prints the elapsed nanoseconds
  *   quit         exits
  */
 public final class SondeTarget {
@@ -20,6 +22,10 @@ public final class SondeTarget {
     }
 
     static void emit(long seq) {
+        sink += seq;
+    }
+
+    static void burst(long seq) {
         sink += seq;
     }
 
@@ -46,6 +52,15 @@ public final class SondeTarget {
                         emit(s + i);
                     }
                     System.out.println("ok emit " + n + " " + (System.nanoTime() - t0));
+                }
+                case "burst" -> {
+                    long n = Long.parseLong(w[1]);
+                    long s = Long.parseLong(w[2]);
+                    long t0 = System.nanoTime();
+                    for (long i = 0; i < n; i++) {
+                        burst(s + 64 * i);
+                    }
+                    System.out.println("ok burst " + n + " " + (System.nanoTime() - t0));
                 }
                 case "quit" -> {
                     System.out.println("ok quit");
