@@ -191,6 +191,16 @@ void test_agent(struct env *e)
 	CHECK_EQ(s, lookup_count(s, map, 7), 1000);
 	CHECK_EQ(s, lookup_count(s, map, 3), 250);
 	CHECK_EQ(s, lookup_count(s, map, 5), -ENOENT);
+	/* Bad input after the fact loses nothing: a garbage object, an unknown target. */
+	rc = sonde_object_open_mem(s, "garbage!", 8, NULL);
+	CHECK(rc < 0, "garbage loaded: %d", rc);
+	rc = sonde_attach(s, prog, "kprobe/SondeTarget::noSuchMethod", 0, 0);
+	CHECK(rc < 0 && strstr(sonde_strerror(s, rc), "noSuchMethod"), "attach to a missing method: %d '%s'", rc,
+	      rc < 0 ? sonde_strerror(s, rc) : "");
+	rc = sonde_attach(s, prog, "bogus/target", 0, 0);
+	CHECK(rc < 0 && strlen(sonde_strerror(s, rc)) > 0, "attach to a bogus target: %d", rc);
+	jvm_do(e, NULL, 0, "work 1 7");
+	CHECK_EQ(s, lookup_count(s, map, 7), 1001);
 	{
 		__u64 key, next, sum = 0;
 		int keys = 0;
@@ -213,11 +223,11 @@ void test_agent(struct env *e)
 		CHECK_EQ(s, entries, 2);
 	}
 	CHECK_EQ(s, sonde_stats(s, link, &st), 0);
-	CHECK_EQ(s, st.run_cnt, 1250);
+	CHECK_EQ(s, st.run_cnt, 1251);
 	CHECK_EQ(s, sonde_stats(s, prog, &st), 0);
-	CHECK_EQ(s, st.run_cnt, 1250);
+	CHECK_EQ(s, st.run_cnt, 1251);
 	CHECK_EQ(s, sonde_stats(s, 0, &st), 0);
-	CHECK(st.run_cnt >= 1250, "JVM run_cnt %llu", (unsigned long long)st.run_cnt);
+	CHECK(st.run_cnt >= 1251, "JVM run_cnt %llu", (unsigned long long)st.run_cnt);
 	{
 		__u64 k = 99, v = 5, small = 0;
 		__u32 tiny;
@@ -305,7 +315,7 @@ void test_agent(struct env *e)
 	/* Detach: later calls are not counted; the handle stays until closed. */
 	CHECK_EQ(s, sonde_detach(s, link), 0);
 	jvm_do(e, NULL, 0, "work 500 7");
-	CHECK_EQ(s, lookup_count(s, map, 7), 1000);
+	CHECK_EQ(s, lookup_count(s, map, 7), 1001);
 	CHECK_EQ(s, sonde_info(s, link, &info), 0);
 	CHECK(!info.open, "link still open after detach");
 	CHECK_EQ(s, sonde_handle_close(s, link), 0);
