@@ -450,9 +450,33 @@ fail:
 	return NULL;
 }
 
+/* XDG_RUNTIME_DIR from the JVM's own environment (/proc/<pid>/environ) into dir; 0 if found. */
+static int jvm_runtime_dir(pid_t pid, char *dir, size_t size)
+{
+	static const char key[] = "XDG_RUNTIME_DIR=";
+	char path[64], env[16384];
+	size_t n, i;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	n = fread(env, 1, sizeof(env) - 1, f);
+	fclose(f);
+	env[n] = 0;
+	for (i = 0; i < n; i += strlen(env + i) + 1) {
+		if (!strncmp(env + i, key, sizeof(key) - 1) && env[i + sizeof(key) - 1]) {
+			snprintf(dir, size, "%s", env + i + sizeof(key) - 1);
+			return 0;
+		}
+	}
+	return -1;
+}
+
 struct sonde *sonde_open_pid(pid_t pid)
 {
-	char path[256];
+	char path[256], dir[200];
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 	struct stat st;
 
@@ -460,9 +484,15 @@ struct sonde *sonde_open_pid(pid_t pid)
 		errno = EINVAL;
 		return NULL;
 	}
-	/* The agent's default: $XDG_RUNTIME_DIR if set, else java.io.tmpdir (/tmp on Linux). */
+	/* Where the agent puts its socket by default, as ControlServer.findSocket looks: our
+	 * $XDG_RUNTIME_DIR, the JVM's own, then /tmp (java.io.tmpdir on Linux). */
 	if (xdg && *xdg) {
 		snprintf(path, sizeof(path), "%s/sonde-%d.sock", xdg, (int)pid);
+		if (stat(path, &st) == 0)
+			return sonde_open_path(path);
+	}
+	if (jvm_runtime_dir(pid, dir, sizeof(dir)) == 0) {
+		snprintf(path, sizeof(path), "%s/sonde-%d.sock", dir, (int)pid);
 		if (stat(path, &st) == 0)
 			return sonde_open_path(path);
 	}

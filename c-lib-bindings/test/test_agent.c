@@ -153,6 +153,26 @@ void test_agent(struct env *e)
 	if (!s)
 		return;
 	CHECK_EQ(s, sonde_pid(s), e->jvm.pid);
+	{
+		/* By pid: the default socket name under $XDG_RUNTIME_DIR (a link to the real one). */
+		char link_path[700];
+		const char *old = getenv("XDG_RUNTIME_DIR");
+		char *saved = old ? strdup(old) : NULL;
+		struct sonde *bypid;
+
+		snprintf(link_path, sizeof(link_path), "%s/sonde-%d.sock", e->tmp, (int)e->jvm.pid);
+		CHECK(symlink(e->sock, link_path) == 0, "symlink: %s", strerror(errno));
+		setenv("XDG_RUNTIME_DIR", e->tmp, 1);
+		bypid = sonde_open_pid(e->jvm.pid);
+		CHECK(bypid != NULL && sonde_pid(bypid) == e->jvm.pid, "open_pid: %s", strerror(errno));
+		sonde_close(bypid);
+		if (saved)
+			setenv("XDG_RUNTIME_DIR", saved, 1);
+		else
+			unsetenv("XDG_RUNTIME_DIR");
+		free(saved);
+		unlink(link_path);
+	}
 
 	/* Bad objects get a message and leave nothing behind. */
 	rc = sonde_object_open_mem(s, "\x7f" "ELFgarbage", 10, "garbage");
