@@ -2,6 +2,7 @@ package dev.sonde.agent.cli;
 
 import com.sun.tools.attach.VirtualMachine;
 import com.sun.tools.attach.VirtualMachineDescriptor;
+import dev.sonde.agent.Json;
 import java.io.PrintStream;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -12,15 +13,30 @@ final class Jvms {
     private Jvms() {
     }
 
-    static int run(PrintStream out) {
+    static int run(List<String> args, PrintStream out) throws SondeCli.UsageException {
+        boolean json = args.equals(List.of("--json"));
+        if (!json && !args.isEmpty()) {
+            throw new SondeCli.UsageException("jvms takes only --json, not " + args);
+        }
         String self = String.valueOf(ProcessHandle.current().pid());
         List<VirtualMachineDescriptor> vms = new ArrayList<>(VirtualMachine.list());
         vms.sort(Comparator.comparingLong(d -> parse(d.id())));
-        out.printf("%-8s %s%n", "PID", "MAIN");
+        List<String> docs = new ArrayList<>();
+        if (!json) {
+            out.printf("%-8s %s%n", "PID", "MAIN");
+        }
         for (VirtualMachineDescriptor d : vms) {
-            if (!d.id().equals(self)) {
+            if (d.id().equals(self)) {
+                continue;
+            }
+            if (json) {
+                docs.add("{\"pid\":" + parse(d.id()) + ",\"main\":" + Json.quote(mainClass(d.displayName())) + "}");
+            } else {
                 out.printf("%-8s %s%n", d.id(), mainClass(d.displayName()));
             }
+        }
+        if (json) {
+            out.println("[" + String.join(",\n", docs) + "]");
         }
         return 0;
     }

@@ -12,10 +12,10 @@ import java.util.List;
  * The {@code sonde} command line (the agent jar's Main-Class; {@code bin/sonde} runs it).
  *
  * <pre>
- *   sonde jvms                                   JVMs of this user: pid and main class
+ *   sonde jvms [--json]                          JVMs of this user: pid and main class
  *   sonde attach &lt;pid&gt; &lt;a.bpf.o&gt;… [--duration &lt;s&gt;] [--dump &lt;f.json&gt;] [--trace &lt;file&gt;]
  *   sonde demo [--seconds &lt;s&gt;] [--threads &lt;n&gt;]
- *   sonde prog list | map list | map dump | link list | link detach | trace-pipe   (the control socket: ControlCommand)
+ *   sonde prog|map|link|pin|unpin|trace-pipe|ringbuf|sym|methods …   (the control socket: ControlCommand)
  * </pre>
  *
  * The CLI prints results on standard output and its errors on standard error; exit status 0 on
@@ -23,12 +23,22 @@ import java.util.List;
  */
 public final class SondeCli {
     static final String USAGE = String.join("\n",
-        "usage: sonde jvms",
+        "usage: sonde jvms [--json]",
         "       sonde attach <pid> <a.bpf.o>... [--duration <s>] [--dump <f.json>] [--trace <file>]",
         "       sonde demo [--seconds <s>] [--threads <n>]",
-        "       sonde prog list|map list|link list|trace-pipe <pid>|--socket <path>",
-        "       sonde map dump <pid>|--socket <path> [<map>] [--json]",
-        "       sonde link detach <pid>|--socket <path> <link-id>");
+        "       sonde prog list|show <jvm> [<prog-id>]",
+        "       sonde map list <jvm>",
+        "       sonde map dump <jvm> <map>",
+        "       sonde map lookup|delete <jvm> <map> key <k>",
+        "       sonde map update <jvm> <map> key <k> value <v> [any|noexist|exist]",
+        "       sonde link list <jvm>  |  sonde link detach <jvm> <link-id>",
+        "       sonde pin <jvm> link|map|prog|object <id> <name>  |  sonde unpin <jvm> <name>",
+        "       sonde trace-pipe <jvm>",
+        "       sonde ringbuf <jvm> <map> [--format \"struct { u32 pid; u64 ts; char comm[16]; }\"] [--count <n>]",
+        "       sonde sym <jvm> <address>  |  sonde methods <jvm> <target>",
+        "  <jvm>: a pid, or --socket <path>; <map>: a map id or name;",
+        "  <k>, <v>: 'hex 01 00 00 00', or one integer for a 4- or 8-byte key or value;",
+        "  --json: one JSON document (JSON lines for trace-pipe and ringbuf).");
 
     private SondeCli() {
     }
@@ -46,7 +56,7 @@ public final class SondeCli {
         try {
             switch (args[0]) {
                 case "jvms":
-                    return Jvms.run(out);
+                    return Jvms.run(rest, out);
                 case "attach":
                     return AttachCommand.run(rest, out, err);
                 case "demo":
@@ -55,6 +65,11 @@ public final class SondeCli {
                 case "map":
                 case "link":
                 case "trace-pipe":
+                case "pin":
+                case "unpin":
+                case "ringbuf":
+                case "sym":
+                case "methods":
                     return ControlCommand.run(Arrays.asList(args), out, err);
                 default:
                     err.println("sonde: unknown command '" + args[0] + "'\n" + USAGE);

@@ -16,7 +16,7 @@ import java.util.concurrent.locks.LockSupport;
  * {@link ControlClient#connect(Path)}.
  *
  * <ol>
- * <li>If the pid's default socket answers HELLO, that is the socket.</li>
+ * <li>If the pid's default socket ({@link ControlServer#findSocket}) answers HELLO, that is the socket.</li>
  * <li>Else the agent jar is loaded into the JVM through the Attach API with no options: it loads
  *     no object and starts the control socket at the default path.</li>
  * <li>The socket is polled (every 50 ms) until it answers HELLO or the timeout passes.</li>
@@ -29,9 +29,9 @@ public final class AgentLoader {
     }
 
     public static Path ensure(long pid, Duration timeout) throws IOException {
-        Path socket = ControlServer.defaultPath(pid);
-        if (answers(socket)) {
-            return socket;
+        Path found = ControlServer.findSocket(pid);
+        if (answers(found)) {
+            return found;
         }
         if (ProcessHandle.of(pid).isEmpty()) {
             throw new IOException("no process " + pid);
@@ -40,13 +40,16 @@ public final class AgentLoader {
         long deadline = System.nanoTime() + timeout.toNanos();
         IOException last = null;
         while (true) {
+            // The agent binds the default path of its own environment: find it again each time.
+            Path socket = ControlServer.findSocket(pid);
             try (ControlClient c = ControlClient.connect(socket)) {
                 return socket;
             } catch (IOException e) {
                 last = e;
             }
             if (System.nanoTime() - deadline > 0) {
-                throw new IOException("JVM " + pid + " loaded the agent but its control socket " + socket + " did not answer within "
+                throw new IOException("JVM " + pid + " loaded the agent but its control socket " + ControlServer.findSocket(pid)
+                    + " did not answer within "
                     + timeout.toMillis() + " ms (started with socket= elsewhere or off?): " + last.getMessage(), last);
             }
             LockSupport.parkNanos(50_000_000L);

@@ -129,9 +129,9 @@ public final class ControlClient implements AutoCloseable {
         return c;
     }
 
-    /** Connects to the default socket of JVM {@code pid} ({@link ControlServer#defaultPath}). */
+    /** Connects to the default socket of JVM {@code pid} (where {@link ControlServer#findSocket} finds it). */
     public static ControlClient connect(long pid) throws IOException {
-        return connect(ControlServer.defaultPath(pid));
+        return connect(ControlServer.findSocket(pid));
     }
 
     public Hello hello() {
@@ -361,11 +361,30 @@ public final class ControlClient implements AutoCloseable {
         }
     }
 
+    private Frame pendingError() {
+        try {
+            Frame f = channel.isOpen() ? ControlProtocol.read(channel) : null;
+            return f != null && f.op() == OP_ERROR ? f : null;
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
     /** One request, its reply's body (after status 0); an error reply throws ControlException. */
     private synchronized Cursor call(int op, Payload request) throws IOException {
         int s = ++seq;
-        ControlProtocol.write(channel, ControlProtocol.frame(op, s, request.toArray()));
-        Frame f = ControlProtocol.read(channel);
+        Frame f;
+        try {
+            ControlProtocol.write(channel, ControlProtocol.frame(op, s, request.toArray()));
+            f = ControlProtocol.read(channel);
+        } catch (IOException e) {
+            // The agent may have refused us (ERROR, then close) before it read the request.
+            Frame error = pendingError();
+            if (error != null) {
+                throw new ControlException(-error.status(), error.message());
+            }
+            throw e;
+        }
         if (f == null) {
             throw new IOException("the agent closed the control socket " + socket + " without replying to " + opName(op));
         }

@@ -46,6 +46,12 @@ final class ControlConnection {
     private static final String AGENT = "sonde-agent " + version();
     /** Reply bytes kept free of records in a frame: header, status and counts. */
     private static final int BODY_BUDGET = MAX_FRAME - 64;
+    /**
+     * The longest RINGBUF_POLL or TRACE_READ wait, whatever timeout_ms asks: a client that dies
+     * during a wait is noticed only at the reply's write, and until then its handles (its links)
+     * stay. A client that wants to wait longer asks again.
+     */
+    static final long MAX_WAIT_MS = 10_000;
 
     private final Registry registry;
     private final Instrumentation inst;
@@ -88,7 +94,8 @@ final class ControlConnection {
             return error(op | REPLY, f.seq(), -e.errno, e.getMessage());
         } catch (BadPayload e) {
             return error(op | REPLY, f.seq(), -EINVAL, opName(op) + ": " + e.getMessage());
-        } catch (RuntimeException | LinkageError e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError e) {
+            // a bug, or an object that breaks the loader: this request fails, the connection goes on
             return error(op | REPLY, f.seq(), -EINVAL, opName(op) + " failed: " + e);
         }
     }
@@ -106,9 +113,20 @@ final class ControlConnection {
                 String name = in.str("name");
                 String path = in.str("path");
                 in.end("OBJ_LOAD_PATH");
-                Path p = Path.of(path);
+                Path p;
+                try {
+                    p = Path.of(path);
+                } catch (java.nio.file.InvalidPathException e) {
+                    throw new Failed(EINVAL, "'" + path + "' is not a path: " + e.getMessage());
+                }
                 byte[] bytes;
                 try {
+                    if (Files.exists(p) && !Files.isRegularFile(p)) {
+                        throw new Failed(EINVAL, path + " is not a regular file");
+                    }
+                    if (Files.exists(p) && Files.size(p) > MAX_FRAME) {
+                        throw new Failed(E2BIG, path + " is larger than " + MAX_FRAME + " bytes");
+                    }
                     bytes = Files.readAllBytes(p);
                 } catch (NoSuchFileException e) {
                     throw new Failed(ENOENT, path + ": no such file");
@@ -260,7 +278,7 @@ final class ControlConnection {
                 int max = in.u32("max");
                 int timeout = in.u32("timeout_ms");
                 in.end("RINGBUF_POLL");
-                poll(m, ring(m), max == 0 ? Integer.MAX_VALUE : max, Integer.toUnsignedLong(timeout), out);
+                poll(m, ring(m), max == 0 ? Integer.MAX_VALUE : max, Math.min(MAX_WAIT_MS, Integer.toUnsignedLong(timeout)), out);
             }
             case OP_RINGBUF_SHM -> {
                 int h = in.u32("map handle");
@@ -284,7 +302,7 @@ final class ControlConnection {
                 int max = in.u32("max");
                 int timeout = in.u32("timeout_ms");
                 in.end("TRACE_READ");
-                traceRead(max == 0 ? Integer.MAX_VALUE : max, Integer.toUnsignedLong(timeout), out);
+                traceRead(max == 0 ? Integer.MAX_VALUE : max, Math.min(MAX_WAIT_MS, Integer.toUnsignedLong(timeout)), out);
             }
             case OP_STATS -> {
                 int h = in.u32("handle");
@@ -482,8 +500,11 @@ final class ControlConnection {
         int n = 0;
         byte[] key = null;
         int budget = BODY_BUDGET;
+        // A hash map that changes under the walk may restart it (a deleted key's successor is the
+        // first key, as in Linux): the walk is bounded by twice the map's capacity.
+        long steps = 2L * m.maxEntries() + 16;
         try {
-            while (n < max) {
+            while (n < max && steps-- > 0) {
                 byte[] next = m.nextKey(key);
                 if (next == null) {
                     break;

@@ -378,6 +378,22 @@ public final class ControlProtocol {
      * answered rather than waited on.
      */
     public static Frame read(ReadableByteChannel ch) throws IOException {
+        return read(ch, null);
+    }
+
+    /** Memory for frames being read: taken before a frame's bytes are allocated, given back by the reader. */
+    public interface Budget {
+        void acquire(int bytes) throws IOException;
+
+        void release(int bytes);
+    }
+
+    /**
+     * {@link #read(ReadableByteChannel)}, taking {@code length} bytes of {@code budget} (null: none)
+     * before the frame's buffer is allocated; the caller releases {@code MIN_LENGTH +
+     * payload.length} (the length field) when done with the frame. A read that fails gives them back.
+     */
+    public static Frame read(ReadableByteChannel ch, Budget budget) throws IOException {
         ByteBuffer h = ByteBuffer.allocate(OFF_SEQ).order(ByteOrder.LITTLE_ENDIAN);
         if (!fill(ch, h, true)) {
             return null;
@@ -391,9 +407,19 @@ public final class ControlProtocol {
         if (length < MIN_LENGTH || length > MAX_FRAME) {
             throw new BadFrame(-EMSGSIZE, "frame length " + length + " is outside " + MIN_LENGTH + ".." + MAX_FRAME);
         }
-        ByteBuffer rest = ByteBuffer.allocate((int) length - 4).order(ByteOrder.LITTLE_ENDIAN);
-        fill(ch, rest, false);
-        return new Frame(version, op, rest.getInt(0), Arrays.copyOfRange(rest.array(), 4, rest.capacity()));
+        if (budget != null) {
+            budget.acquire((int) length);
+        }
+        try {
+            ByteBuffer rest = ByteBuffer.allocate((int) length - 4).order(ByteOrder.LITTLE_ENDIAN);
+            fill(ch, rest, false);
+            return new Frame(version, op, rest.getInt(0), Arrays.copyOfRange(rest.array(), 4, rest.capacity()));
+        } catch (IOException | RuntimeException | Error e) {
+            if (budget != null) {
+                budget.release((int) length);
+            }
+            throw e;
+        }
     }
 
     private static boolean fill(ReadableByteChannel ch, ByteBuffer b, boolean eofOk) throws IOException {

@@ -34,6 +34,29 @@ import jdk.net.UnixDomainPrincipal;
  */
 public final class ControlServer {
     private static ControlServer running;   // guarded by ControlServer.class
+    /**
+     * Request bytes in memory at once, over all connections: 64 MiB (four largest frames). A
+     * client that sends more waits for others' frames to be handled, so that many large frames at
+     * once cannot take the application's heap.
+     */
+    private static final ControlProtocol.Budget FRAME_MEMORY = new ControlProtocol.Budget() {
+        private final java.util.concurrent.Semaphore bytes = new java.util.concurrent.Semaphore(4 * ControlProtocol.MAX_FRAME);
+
+        @Override
+        public void acquire(int n) throws IOException {
+            try {
+                bytes.acquire(n);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new java.io.InterruptedIOException("interrupted waiting for frame memory");
+            }
+        }
+
+        @Override
+        public void release(int n) {
+            bytes.release(n);
+        }
+    };
 
     private final Path path;
     private final ServerSocketChannel server;
@@ -55,6 +78,36 @@ public final class ControlServer {
         Path dir = xdg != null && !xdg.isEmpty() && Files.isDirectory(Path.of(xdg)) ? Path.of(xdg)
             : Path.of(System.getProperty("java.io.tmpdir"));
         return dir.resolve("sonde-" + pid + ".sock");
+    }
+
+    /**
+     * Where JVM {@code pid}'s default socket is, seen from another process: the first that exists
+     * of {@link #defaultPath} in this process's environment, under the {@code XDG_RUNTIME_DIR} of
+     * the JVM's own environment ({@code /proc/<pid>/environ}), and in /tmp; else
+     * {@link #defaultPath}. (A JVM started with another {@code java.io.tmpdir} or {@code socket=}
+     * is found only by its path.)
+     */
+    public static Path findSocket(long pid) {
+        Path mine = defaultPath(pid);
+        if (Files.exists(mine)) {
+            return mine;
+        }
+        String name = "sonde-" + pid + ".sock";
+        try {
+            byte[] env = Files.readAllBytes(Path.of("/proc", String.valueOf(pid), "environ"));
+            for (String kv : new String(env, java.nio.charset.StandardCharsets.UTF_8).split("\0")) {
+                if (kv.startsWith("XDG_RUNTIME_DIR=") && kv.length() > "XDG_RUNTIME_DIR=".length()) {
+                    Path p = Path.of(kv.substring("XDG_RUNTIME_DIR=".length())).resolve(name);
+                    if (Files.exists(p)) {
+                        return p;
+                    }
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // no /proc, or not ours to read: the other candidates
+        }
+        Path tmp = Path.of("/tmp", name);
+        return Files.exists(tmp) ? tmp : mine;
     }
 
     /** Starts the JVM's server at {@code path} (null: the default) unless one runs; returns its path. */
@@ -107,7 +160,7 @@ public final class ControlServer {
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             if (!peerAllowed(peer.user().getName(), me)) {
-                ControlProtocol.write(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
+                refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
                     "user " + peer.user().getName() + " may not control a JVM of " + me));
                 return;
             }
@@ -115,15 +168,19 @@ public final class ControlServer {
             while (true) {
                 ControlProtocol.Frame f;
                 try {
-                    f = ControlProtocol.read(c);
+                    f = ControlProtocol.read(c, FRAME_MEMORY);
                 } catch (ControlProtocol.BadFrame e) {
-                    ControlProtocol.write(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
+                    refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
                     return;
                 }
                 if (f == null) {
                     return;
                 }
-                ControlProtocol.write(c, conn.handle(f));
+                try {
+                    ControlProtocol.write(c, conn.handle(f));
+                } finally {
+                    FRAME_MEMORY.release(ControlProtocol.MIN_LENGTH + f.payload().length);
+                }
             }
         } catch (IOException | RuntimeException | Error e) {
             // the peer went away, or sent a frame this JVM could not hold: this connection ends, nothing else
@@ -135,6 +192,37 @@ public final class ControlServer {
                     log.accept("control socket: releasing a connection's handles failed: " + e);
                 }
             }
+        }
+    }
+
+    /**
+     * Sends the ERROR frame, then reads and drops what the client still sends (at most 1 MiB, for
+     * at most 2 s) before the close: a socket closed with unread bytes makes the client's next
+     * write fail, and the client would never read why.
+     */
+    private static void refuse(SocketChannel c, java.nio.ByteBuffer error) throws IOException {
+        ControlProtocol.write(c, error);
+        c.shutdownOutput();
+        java.util.concurrent.CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
+            try {
+                c.close();   // ends the drain below of a client that neither sends nor closes
+            } catch (IOException e) {
+                // closed already
+            }
+        });
+        java.nio.ByteBuffer sink = java.nio.ByteBuffer.allocate(64 * 1024);
+        for (int total = 0; total < 1 << 20 && c.isOpen(); ) {
+            sink.clear();
+            int n;
+            try {
+                n = c.read(sink);
+            } catch (IOException e) {
+                return;
+            }
+            if (n < 0) {
+                return;
+            }
+            total += n;
         }
     }
 

@@ -10,13 +10,15 @@ import java.lang.instrument.Instrumentation;
 import java.lang.reflect.Executable;
 import java.lang.reflect.Parameter;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * METHODS: the loaded methods a target matches, as an attach would resolve them, with their
  * symbol addresses (registered in the JVM's symbol table, as an attach would) and their
- * parameter names when the class file records them (a MethodParameters attribute, javac
- * {@code -parameters}; reflection reports none otherwise, and neither does this).
+ * parameter names when the class file records them: reflection's (a MethodParameters attribute,
+ * javac {@code -parameters}), else the LocalVariableTable's ({@link ParameterNames}).
  */
 final class Methods {
     private Methods() {
@@ -41,9 +43,16 @@ final class Methods {
         }
         ControlProtocol.Payload entries = new ControlProtocol.Payload();
         int n = 0;
+        Map<Class<?>, Map<String, List<String>>> files = new HashMap<>();
         for (Executable e : found) {
             MethodSymbol m = symbols.register(e);
-            entries.str(m.text()).u64(m.address()).str(params(e));
+            String ps = params(e);
+            if (ps.isEmpty() && e.getParameterCount() > 0) {
+                List<String> fromFile = files.computeIfAbsent(e.getDeclaringClass(), ParameterNames::of)
+                    .get(m.methodName() + m.descriptor());
+                ps = fromFile == null ? "" : String.join(",", fromFile);
+            }
+            entries.str(m.text()).u64(m.address()).str(ps);
             n++;
             if (entries.size() > budget) {
                 throw new Failed(ControlProtocol.EMSGSIZE, sec + " matches " + found.size() + " methods, more than fit in a frame");

@@ -157,7 +157,8 @@ final class Registry {
                 obj = add(o, false);
             }
             for (ProbeLink l : o.links()) {
-                if (!links.containsKey(l)) {
+                // A link first seen detached needs no id (ProbeObject keeps its detached links).
+                if (l.isOpen() && !links.containsKey(l)) {
                     addLink(obj, l, false);
                 }
             }

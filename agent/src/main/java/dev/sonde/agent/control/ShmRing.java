@@ -110,7 +110,7 @@ final class ShmRing implements AutoCloseable {
             return 0;   // larger than the whole file ring (the map's ring is larger): dropped
         }
         while (dataSize - (prod - consumed()) < size) {
-            if (stop) {
+            if (stop || ring.isClosed()) {
                 return -1;
             }
             LockSupport.parkNanos(1_000_000L);

@@ -101,6 +101,7 @@ class ProtocolBasicTest {
             List<ControlClient.MethodInfo> ms = c.methods("dev.sonde.agent.ProtoApp::work");
             assertEquals(1, ms.size());
             assertEquals("dev.sonde.agent.ProtoApp.work(I)J", ms.get(0).symbol());
+            assertEquals(List.of("n"), ms.get(0).params(), "from the LocalVariableTable (javac -g)");
             assertEquals("dev.sonde.agent.ProtoApp.work(I)J", c.sym(ms.get(0).addr()).orElseThrow().symbol());
             assertTrue(c.sym(1).isEmpty());
 
