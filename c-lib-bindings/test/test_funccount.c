@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: (LGPL-2.1 OR BSD-2-Clause) */
 /* examples/funccount against the target: the known count of SondeTarget.work appears on top. */
 #define _GNU_SOURCE
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -17,7 +18,8 @@ void test_funccount(struct env *e)
 	snprintf(pid, sizeof(pid), "%d", (int)e->jvm.pid);
 	snprintf(sock, sizeof(sock), "%s", e->sock);
 	snprintf(log, sizeof(log), "%s/funccount.log", e->tmp);
-	char *argv[] = { bin, "-d", "4", "-n", "5", "-s", sock, pid, "SondeTarget::w*", NULL };
+	/* -d 60 only bounds it: the test ends it with SIGINT (Ctrl-C) once the calls are done. */
+	char *argv[] = { bin, "-d", "60", "-n", "5", "-s", sock, pid, "SondeTarget::w*", NULL };
 
 	rc = child_start(&fc, argv, log);
 	CHECK(rc == 0, "start %s: %d", bin, rc);
@@ -25,15 +27,15 @@ void test_funccount(struct env *e)
 		return;
 	rc = child_expect(&fc, "Tracing 1 methods", line, sizeof(line), 20000);
 	CHECK(rc == 0, "funccount did not attach (%d): last line '%s'", rc, line);
-	if (rc == 0)
-		jvm_do(e, NULL, 0, "work 777 11");
-	while (child_line(&fc, line, sizeof(line), 20000) == 0) {
+	if (rc == 0 && jvm_do(e, NULL, 0, "work 777 11"))
+		kill(fc.pid, SIGINT);
+	while (child_line(&fc, line, sizeof(line), 70000) == 0) {
 		if (strstr(line, "FUNC") && strstr(line, "COUNT"))
 			header = true;
 		if (strstr(line, "SondeTarget.work") && strstr(line, " 777"))
 			found = true;
 	}
-	rc = child_wait(&fc, 20000);
+	rc = child_wait(&fc, 70000);
 	CHECK(rc == 0, "funccount exit %d", rc);
 	CHECK(header && found, "no 'SondeTarget.work ... 777' line in funccount's output");
 	if (rc || !found)
