@@ -318,14 +318,30 @@ int sonde__xact(struct sonde *s, uint16_t op, struct sonde_buf *rep, struct sond
 	h.op = op;
 	h.seq = seq;
 	memcpy(s->req.p, &h, sizeof(h));
-	err = write_full(s, s->req.p, s->req.len);
-	if (err)
-		return set_broken(s, err);
-
 	int timeout = s->io_timeout_ms + (wait_ms > 0 ? wait_ms : 0);
 
 	set_rcvtimeo(s, timeout);
 	deadline = now_ms() + timeout;
+	err = write_full(s, s->req.p, s->req.len);
+	if (err) {
+		/* The agent may have said why before it closed (an ERROR frame, e.g. -EACCES): read
+		 * what is pending; the peer is gone, so recv does not block. */
+		uint8_t f[1024];
+		int werr = err;
+
+		set_broken(s, err);
+		if (read_full(s, &length, 4, deadline, "frame length") == 0 && length >= 12 &&
+		    length <= sizeof(f) && read_full(s, f, length, deadline, "ERROR frame") == 0) {
+			uint16_t ver, fop; /* f: ver u16, op u16, seq u32, status i32, message */
+
+			memcpy(&ver, f, 2);
+			memcpy(&fop, f + 2, 2);
+			memcpy(&status, f + 8, 4);
+			if (ver == SONDE_VERSION && fop == SONDE_OP_ERROR && status < 0)
+				return sonde__fail(s, status, "%.*s", (int)(length - 12), (const char *)f + 12);
+		}
+		return sonde__fail(s, werr, "writing the control socket: the agent closed the connection");
+	}
 	err = read_full(s, &length, 4, deadline, "frame length");
 	if (err)
 		return set_broken(s, err);

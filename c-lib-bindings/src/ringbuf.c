@@ -337,15 +337,22 @@ static int sock_poll_once(struct sonde_ring_buffer *rb, unsigned wait_ms)
 	return (int)n;
 }
 
+/* The agent caps one wait (10 s in ControlConnection); longer or unbounded waits are several
+ * requests of at most 1 s each. */
 static int sock_poll(struct sonde_ring_buffer *rb, int timeout_ms)
 {
+	long long end = timeout_ms < 0 ? -1 : now_ns() + (long long)timeout_ms * 1000000LL;
 	int n;
 
-	if (timeout_ms >= 0)
-		return sock_poll_once(rb, (unsigned)timeout_ms);
-	do
-		n = sock_poll_once(rb, 1000);
-	while (n == 0);
+	if (timeout_ms == 0)
+		return sock_poll_once(rb, 0);
+	do {
+		long long left_ms = end < 0 ? 1000 : (end - now_ns()) / 1000000LL;
+
+		if (left_ms <= 0)
+			return 0;
+		n = sock_poll_once(rb, (unsigned)(left_ms < 1000 ? left_ms : 1000));
+	} while (n == 0);
 	return n;
 }
 

@@ -25,7 +25,7 @@ _Static_assert(offsetof(struct sonde_frame_header, version) == SONDE_OFF_VERSION
 _Static_assert(offsetof(struct sonde_frame_header, op) == SONDE_OFF_OP, "op");
 _Static_assert(offsetof(struct sonde_frame_header, seq) == SONDE_OFF_SEQ, "seq");
 
-enum fake_mode { FAKE_CLOSE_AFTER_HELLO, FAKE_GARBLED_REPLY, FAKE_ERROR_FRAME };
+enum fake_mode { FAKE_CLOSE_AFTER_HELLO, FAKE_GARBLED_REPLY, FAKE_ERROR_FRAME, FAKE_REFUSE };
 
 struct fake {
 	int lfd;
@@ -80,6 +80,12 @@ static void *fake_main(void *arg)
 	send_reply(fd, h.op | SONDE_REPLY, h.seq, 0, body, n);
 	if (f->mode == FAKE_CLOSE_AFTER_HELLO)
 		goto out;
+	if (f->mode == FAKE_REFUSE) {
+		/* An ERROR frame unasked, then close: the client's next write may fail, and it
+		 * still reads why. */
+		send_reply(fd, SONDE_OP_ERROR, 0, -EACCES, "fake: refused", 13);
+		goto out;
+	}
 	if (read_frame(fd, buf, sizeof(buf)) < 0)
 		goto out;
 	memcpy(&h, buf, sizeof(h));
@@ -110,7 +116,8 @@ static struct sonde *fake_open(struct fake *f, pthread_t *t, enum fake_mode mode
 static void fake_close(struct fake *f, pthread_t t, struct sonde *s)
 {
 	sonde_close(s);
-	pthread_join(t, NULL);
+	if (t)
+		pthread_join(t, NULL);
 	close(f->lfd);
 	unlink(f->path);
 }
@@ -154,6 +161,19 @@ void test_offline(const char *dir)
 		CHECK_EQ(s, sonde_get_by_id(s, 9, 1), -EINVAL);
 		CHECK_EQ(s, sonde_attach(s, 1, NULL, 0, 0x80), -EINVAL);
 		CHECK(sonde_ring_buffer_new(s, 1, NULL, NULL, 0) == NULL && errno == EINVAL, "errno %d", errno);
+	}
+	fake_close(&f, t, s);
+
+	/* The agent refuses and closes: its ERROR frame is read even when the write fails. */
+	s = fake_open(&f, &t, FAKE_REFUSE, dir);
+	CHECK(s != NULL, "open fake: %s", strerror(errno));
+	if (s) {
+		pthread_join(t, NULL); /* the fake has closed its end */
+		rc = sonde_stats(s, 0, &(struct sonde_stats){ 0 });
+		CHECK_EQ(s, rc, -EACCES);
+		CHECK(!strcmp(sonde_strerror(s, rc), "fake: refused"), "'%s'", sonde_strerror(s, rc));
+		CHECK_EQ(s, sonde_stats(s, 0, &(struct sonde_stats){ 0 }), -EPIPE);
+		t = 0;
 	}
 	fake_close(&f, t, s);
 

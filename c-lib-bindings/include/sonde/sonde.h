@@ -277,7 +277,8 @@ SONDE_API int sonde_ring_buffer_is_shm(const struct sonde_ring_buffer *rb);
 /* Drops counted by the agent as of the last socket poll (0 in shared-memory mode: read the
  * program's stats or the agent's drop count instead). */
 SONDE_API __u64 sonde_ring_buffer_dropped(const struct sonde_ring_buffer *rb);
-/* Stops consuming; the agent stops the mirror. NULL is ignored. */
+/* Stops consuming; the agent stops the mirror. Call it before sonde_close of its connection.
+ * NULL is ignored. */
 SONDE_API void sonde_ring_buffer_free(struct sonde_ring_buffer *rb);
 
 /* ---- trace pipe, symbols, methods, pins ---- */
