@@ -77,7 +77,7 @@ final class ControlCommand {
             rest.remove(s + 1);
             rest.remove(s);
         } else if (!rest.isEmpty() && rest.get(0).matches("\\d{1,18}")) {
-            socket = ControlServer.defaultPath(Long.parseLong(rest.remove(0)));
+            socket = ControlServer.findSocket(Long.parseLong(rest.remove(0)));
         } else {
             throw new SondeCli.UsageException(cmd + " needs a pid (see: sonde jvms) or --socket <path>");
         }
