@@ -52,20 +52,25 @@ static int on_record(void *ctx, void *data, size_t size)
 
 static struct child jvm;
 
-/* CPU seconds (user + system) of the JVM's threads whose name starts with prefix, from
- * /proc/<pid>/task/<tid>/stat; -1 if unreadable. */
-static double jvm_thread_cpu(const char *prefix)
+/* CPU ticks (user + system) per thread of the JVM, from /proc/<pid>/task/<tid>/stat. */
+struct snap {
+	int n;
+	int tid[512];
+	long ticks[512];
+	char comm[512][16];
+};
+
+static void snapshot(struct snap *sn)
 {
 	char path[512], buf[1024];
-	long ticks = 0, hz = sysconf(_SC_CLK_TCK);
-	bool any = false;
 	DIR *d;
 	struct dirent *de;
 
+	sn->n = 0;
 	snprintf(path, sizeof(path), "/proc/%d/task", (int)jvm.pid);
 	if (!(d = opendir(path)))
-		return -1;
-	while ((de = readdir(d))) {
+		return;
+	while ((de = readdir(d)) && sn->n < 512) {
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%d/task/%s/stat", (int)jvm.pid, de->d_name);
@@ -78,16 +83,36 @@ static double jvm_thread_cpu(const char *prefix)
 		char *open = strchr(buf, '('), *close = strrchr(buf, ')');
 		unsigned long ut, st;
 
-		if (!open || !close || strncmp(open + 1, prefix, strlen(prefix)))
+		if (!open || !close || close - open > 16)
 			continue;
 		/* after ") ": state is field 3; utime and stime are fields 14 and 15 */
-		if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) == 2) {
-			ticks += (long)(ut + st);
-			any = true;
-		}
+		if (sscanf(close + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", &ut, &st) != 2)
+			continue;
+		sn->tid[sn->n] = atoi(de->d_name);
+		sn->ticks[sn->n] = (long)(ut + st);
+		snprintf(sn->comm[sn->n], 16, "%.*s", (int)(close - open - 1), open + 1);
+		sn->n++;
 	}
 	closedir(d);
-	return any ? (double)ticks / (double)hz : -1;
+}
+
+/* CPU seconds that the threads named prefix* used between two snapshots (a thread born in
+ * between counts whole). */
+static double cpu_between(const struct snap *a, const struct snap *b, const char *prefix)
+{
+	long ticks = 0;
+
+	for (int i = 0; i < b->n; i++) {
+		long before = 0;
+
+		if (strncmp(b->comm[i], prefix, strlen(prefix)))
+			continue;
+		for (int j = 0; j < a->n; j++)
+			if (a->tid[j] == b->tid[i])
+				before = a->ticks[j];
+		ticks += b->ticks[i] - before;
+	}
+	return (double)ticks / (double)sysconf(_SC_CLK_TCK);
 }
 
 static double self_cpu(void)
@@ -136,7 +161,11 @@ static void ring_run(struct sonde *s, int ring, const char *cmd, long calls, lon
 		printf("%s: no consumer: %s\n", label, sonde_strerror(s, -errno));
 		return;
 	}
-	double main0 = jvm_thread_cpu("java"), mirror0 = jvm_thread_cpu("sonde-ringbuf"), self0 = self_cpu();
+	static struct snap before, after;
+	double self0;
+
+	snapshot(&before);
+	self0 = self_cpu();
 
 	t0 = now_ns();
 	if (!prefill)
@@ -166,10 +195,13 @@ static void ring_run(struct sonde *s, int ring, const char *cmd, long calls, lon
 	       label, (unsigned long long)c.records, secs, c.records / secs / 1e6,
 	       (unsigned long long)(n - (long)c.records), (unsigned long long)c.out_of_order,
 	       producer_ns / 1e9, n / (producer_ns / 1e9) / 1e6);
-	double main1 = jvm_thread_cpu("java"), mirror1 = jvm_thread_cpu("sonde-ringbuf"), self1 = self_cpu();
+	double self1 = self_cpu();
+
+	snapshot(&after);
+	double main_s = cpu_between(&before, &after, "java"), mirror_s = cpu_between(&before, &after, "sonde-ringbuf");
 
 	printf("%-24s cpu s: producer (main) thread %.2f, agent's mirror thread %.2f, C consumer %.2f (%.0f ns/record, waiting included)\n",
-	       "", main1 - main0, mirror1 - mirror0, self1 - self0, (self1 - self0) * 1e9 / (c.records ? c.records : 1));
+	       "", main_s, mirror_s, self1 - self0, (self1 - self0) * 1e9 / (c.records ? c.records : 1));
 	sonde_ring_buffer_free(rb);
 }
 
