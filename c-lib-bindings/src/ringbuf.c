@@ -178,6 +178,16 @@ struct sonde_ring_buffer *sonde_ring_buffer_new(struct sonde *s, int map, sonde_
 				sonde_ring_buffer_free(rb);
 				goto fail;
 			}
+			/* The agent may have started a mirror that we cannot map (another /dev/shm,
+			 * e.g. across containers): closing the handle that asked stops it, or the
+			 * socket polls would be refused with -EBUSY. */
+			sonde_handle_close(s, rb->map);
+			rb->map = sonde_get_by_id(s, SONDE_KIND_MAP, info.id);
+			if (rb->map < 0) {
+				st = rb->map;
+				free(rb);
+				goto fail;
+			}
 		}
 	}
 	return rb;

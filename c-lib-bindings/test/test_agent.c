@@ -313,6 +313,15 @@ void test_agent(struct env *e)
 			sonde_ring_buffer_free(rb);
 		}
 	}
+	/* Without a flag the consumer takes shared memory, which this agent offers. */
+	{
+		struct seen sn = { 0 };
+		struct sonde_ring_buffer *rb = sonde_ring_buffer_new(s, ring, on_record, &sn, 0);
+
+		CHECK(rb != NULL && sonde_ring_buffer_is_shm(rb) == 1, "default ring: %s",
+		      rb ? "over the socket" : sonde_strerror(s, -errno));
+		sonde_ring_buffer_free(rb);
+	}
 	/* The same ring over the socket, once the shared-memory consumer is gone. */
 	{
 		struct seen sn = { .next = 100000 };
