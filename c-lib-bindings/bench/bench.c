@@ -9,6 +9,7 @@
  *    Then 200,000 records emitted with no consumer (the producer alone, probed) and drained:
  *    the C consumer's own rate.
  * 3. Map lookups over the socket: one 8-byte key of a hash map, back to back for `seconds`.
+ * 4. The same consumer fed by a C producer thread through a fake agent (bench/consumer_only.c).
  * The JVM gets JAVA_HOME's java (else /usr/bin/java).
  */
 #define _GNU_SOURCE
@@ -21,6 +22,7 @@
 
 #include <sonde/sonde.h>
 #include "../test/harness.h"
+#include "consumer_only.h"
 
 struct count {
 	__u64 next, records, out_of_order;
@@ -299,6 +301,10 @@ int main(int argc, char **argv)
 	       (t - t0) / 1e9, lookups / ((t - t0) / 1e9), (t - t0) / 1e3 / lookups);
 
 	sonde_close(s);
+
+	/* 4. the consumer alone, fed by a C producer (no JVM) */
+	consumer_only(tmp, n);
+
 	child_send(&jvm, "quit");
 	child_wait(&jvm, 20000);
 	snprintf(line, sizeof(line), "rm -rf '%s'", tmp);
