@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.agent.cli.Dump;
+import dev.sonde.agent.control.ControlClient;
+import dev.sonde.agent.control.ControlProtocol;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -14,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -25,8 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code sonde jvms} and {@code sonde attach <pid> … --duration} against a Bookshop that runs
- * without the agent: the probes attach to a running JVM, their counts grow, they detach when the
- * duration ends, and the application goes on and exits 0.
+ * without the agent: the probes attach to a running JVM, their counts grow, the session's objects
+ * and links are listed on the control socket (v2), they detach when the duration ends, and the
+ * application goes on and exits 0.
  */
 @Timeout(150)
 class AttachTest {
@@ -57,19 +61,32 @@ class AttachTest {
         Path dump = dir.resolve("dump.json");
         Path cliOut = dir.resolve("cli-out.txt");
         Process cli = new ProcessBuilder(Launch.java("-cp", Launch.JAR.toString(), "dev.sonde.agent.cli.SondeCli", "attach", pid,
-            Launch.probe("restock.bpf.o").toString(), Launch.DEMO_PROBE.toString(), "--duration", "3", "--dump", dump.toString(),
-            "--trace", trace.toString())).redirectOutput(cliOut.toFile()).redirectError(dir.resolve("cli-err.txt").toFile()).start();
+            Launch.probe("restock.bpf.o").toString(), Launch.DEMO_PROBE.toString(), "--duration", "5", "--dump", dump.toString(),
+            "--trace", trace.toString(), "--json")).redirectOutput(cliOut.toFile()).redirectError(dir.resolve("cli-err.txt").toFile()).start();
 
         AtomicLong seen = new AtomicLong();
         await().atMost(Duration.ofSeconds(30)).until(() -> lineCount(trace) > 0);
         seen.set(lineCount(trace));
         await().atMost(Duration.ofSeconds(30)).until(() -> lineCount(trace) > seen.get());   // the counts grow
 
+        // The session's objects and links are on the JVM's control socket too, with ids (v2 LIST).
+        try (ControlClient c = ControlClient.connect(app.pid())) {
+            List<String> objects = c.list(ControlProtocol.KIND_OBJECT).stream().map(e -> ((ControlClient.ObjectEntry) e).name()).toList();
+            assertTrue(objects.containsAll(List.of("restock.bpf.o", "demo.bpf.o")), objects.toString());
+            assertEquals(3, c.list(ControlProtocol.KIND_LINK).stream().filter(e -> ((ControlClient.LinkEntry) e).open()).count());
+        }
+
         assertTrue(cli.waitFor(60, TimeUnit.SECONDS), "sonde attach ends after its duration");
-        String out = Files.readString(cliOut);
-        assertEquals(0, cli.exitValue(), out + Files.readString(dir.resolve("cli-err.txt")));
+        assertEquals(0, cli.exitValue(), Files.readString(cliOut) + Files.readString(dir.resolve("cli-err.txt")));
+        @SuppressWarnings("unchecked")
+        Map<String, Object> json = (Map<String, Object>) Json.parse(Files.readString(cliOut));   // --json: one document
+        assertEquals(app.pid(), json.get("pid"));
+        assertEquals(2L, json.get("attached"));
+        assertEquals(2L, json.get("objects"));
+        @SuppressWarnings("unchecked")
+        String out = String.join("\n", (List<String>) json.get("lines"));
         assertTrue(out.contains("sonde: ready: 2 of 2 probe objects attached"), out);
-        assertTrue(out.contains("sonde: detached 3 links after 3.0 s"), out);
+        assertTrue(out.contains("sonde: detached 3 links after 5.0 s"), out);
         assertTrue(out.contains("sonde: session ended"), out);
         assertTrue(out.contains("program on_restock"), out);
         assertTrue(!out.contains("matched no method"), "detached links are not unmatched ones: " + out);

@@ -12,9 +12,9 @@ import java.util.concurrent.locks.LockSupport;
  * The traced application of the control-socket tests: {@code threads} workers call
  * {@link #work} (proto.bpf.o counts it) and, every 8th time, {@link #emit} with a per-thread
  * sequence number (proto.bpf.o writes it to a ring buffer), pausing 200 µs after every 8 calls
- * (some 30,000 calls a second per thread) so that the tests leave CPU to the rest of the machine. Prints "ready" once the workers run;
- * a line "count" on standard input prints "calls N" (the work calls so far); the end of standard
- * input ends the JVM.
+ * (some 30,000 calls a second per thread) so that the tests leave CPU to the rest of the machine.
+ * Prints "ready" once the workers run; a line "count" on standard input prints "calls N" (the
+ * work calls so far); the end of standard input ends the JVM.
  */
 public final class ProtoApp {
     private static final LongAdder CALLS = new LongAdder();

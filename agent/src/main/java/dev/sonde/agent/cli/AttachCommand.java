@@ -19,7 +19,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code sonde attach <pid> <a.bpf.o>… [--duration <s>] [--dump <f.json>] [--trace <file>]}:
+ * {@code sonde attach <pid> <a.bpf.o>… [--duration <s>] [--dump <f.json>] [--trace <file>] [--json]}:
  * loads the agent jar into a running JVM through the Attach API; its agentmain loads and attaches
  * the objects there.
  *
@@ -40,7 +40,34 @@ final class AttachCommand {
     private AttachCommand() {
     }
 
+    /**
+     * With {@code --json}, the report is one JSON document at the end instead of lines as they come:
+     * {@code {"pid":…,"attached":N,"objects":M,"lines":[…]}} (the agent's report, then the summary).
+     */
     static int run(List<String> args, PrintStream out, PrintStream err) throws SondeCli.UsageException, SondeCli.Failure {
+        List<String> rest = new ArrayList<>(args);
+        if (!rest.remove("--json")) {
+            return runText(rest, out, err);
+        }
+        java.io.ByteArrayOutputStream buf = new java.io.ByteArrayOutputStream();
+        int exit = runText(rest, new PrintStream(buf, true, StandardCharsets.UTF_8), err);
+        List<String> lines = buf.toString(StandardCharsets.UTF_8).lines().toList();
+        Matcher m = READY.matcher(String.join("\n", lines));
+        String pid = "0";
+        for (int i = 0; i < rest.size(); i++) {
+            if (rest.get(i).startsWith("--")) {
+                i++;   // the option's value
+            } else if (rest.get(i).matches("\\d+")) {
+                pid = rest.get(i);
+                break;
+            }
+        }
+        out.println("{\"pid\":" + pid + (m.find() ? ",\"attached\":" + m.group(1) + ",\"objects\":" + m.group(2) : "")
+            + ",\"lines\":[" + String.join(",", lines.stream().map(dev.sonde.agent.Json::quote).toList()) + "]}");
+        return exit;
+    }
+
+    private static int runText(List<String> args, PrintStream out, PrintStream err) throws SondeCli.UsageException, SondeCli.Failure {
         String pid = null;
         List<Path> objects = new ArrayList<>();
         AgentOptions options = AgentOptions.none();

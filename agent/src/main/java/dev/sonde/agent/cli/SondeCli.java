@@ -24,7 +24,7 @@ import java.util.List;
 public final class SondeCli {
     static final String USAGE = String.join("\n",
         "usage: sonde jvms [--json]",
-        "       sonde attach <pid> <a.bpf.o>... [--duration <s>] [--dump <f.json>] [--trace <file>]",
+        "       sonde attach <pid> <a.bpf.o>... [--duration <s>] [--dump <f.json>] [--trace <file>] [--json]",
         "       sonde demo [--seconds <s>] [--threads <n>]",
         "       sonde prog list|show <jvm> [<prog-id>]",
         "       sonde map list <jvm>",

@@ -36,7 +36,8 @@ class CliTest {
 
     @BeforeAll
     static void start() throws Exception {
-        app = new Launch.App(dir, "probes=" + Launch.probe("proto.bpf.o"), 2);
+        app = new Launch.App(dir, "probes=" + Launch.probe("proto.bpf.o") + ":" + Launch.probe("trace.bpf.o") + ",trace="
+            + dir.resolve("trace.txt"), 2);
         pid = String.valueOf(app.pid());
     }
 
@@ -115,6 +116,24 @@ class CliTest {
     }
 
     @Test
+    void linkDetachDetachesAPinnedLink() throws Exception {
+        int linkId;
+        try (ControlClient c = ControlClient.connect(app.pid())) {
+            int obj = c.loadBytes("detach-me", Files.readAllBytes(Launch.probe("proto.bpf.o")));
+            ControlClient.Attached a = c.attach(c.progFind(obj, "count_work"), 0, 0, "");
+            c.pin(a.handle(), "cli/detach");
+            linkId = a.id();
+        }
+        assertEquals(Boolean.TRUE, list(run(0, "link", "list", pid, "--json")).stream()
+            .filter(l -> Long.valueOf(linkId).equals(l.get("id"))).findFirst().orElseThrow().get("open"));
+        assertEquals((long) linkId, map(run(0, "link", "detach", pid, String.valueOf(linkId), "--json")).get("detached"));
+        assertTrue(list(run(0, "link", "list", pid, "--json")).stream().noneMatch(l -> Long.valueOf(linkId).equals(l.get("id"))),
+            "a detached link is not listed");
+        assertTrue(run(1, "link", "detach", pid, String.valueOf(linkId)).contains(String.valueOf(linkId)), "no such link any more");
+        run(0, "unpin", pid, "cli/detach");
+    }
+
+    @Test
     void methodsAndSymNameTheProbedMethod() throws Exception {
         List<Map<String, Object>> ms = list(run(0, "methods", pid, "dev.sonde.agent.ProtoApp::work", "--json"));
         assertEquals(1, ms.size());
@@ -154,6 +173,24 @@ class CliTest {
             "a record's ip names the probed method");
         String text = run(0, "ringbuf", pid, "events", "--format", "struct { u64 seq; u32 thread; }", "--count", "2");
         assertTrue(text.lines().allMatch(l -> l.matches("seq=\\d+ thread=[01]")), text);
+    }
+
+    @Test
+    void tracePipeStreamsJsonLines() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(SONDE.toString(), "trace-pipe", pid, "--json").redirectError(dir.resolve("pipe-err.txt").toFile());
+        pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+        Process p = pb.start();
+        try {
+            java.util.concurrent.BlockingQueue<String> lines = Launch.lines(p.getInputStream());
+            for (int i = 0; i < 3; i++) {
+                String l = lines.poll(30, java.util.concurrent.TimeUnit.SECONDS);
+                assertTrue(l != null, "a trace line within 30 s: " + Files.readString(dir.resolve("pipe-err.txt")));
+                String line = (String) map(l).get("line");
+                assertTrue(line.matches("worker-[01]-\\d+ \\[\\d{3}\\] \\d+\\.\\d{6}: bpf_trace_printk: emit thread [01] seq \\d+"), line);
+            }
+        } finally {
+            p.destroyForcibly().waitFor(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
     }
 
     @Test
