@@ -38,7 +38,10 @@ public final class SondeCli {
         "       sonde sym <jvm> <address>  |  sonde methods <jvm> <target>",
         "  <jvm>: a pid, or --socket <path>; <map>: a map id or name;",
         "  <k>, <v>: 'hex 01 00 00 00', or one integer for a 4- or 8-byte key or value;",
-        "  --json: one JSON document (JSON lines for trace-pipe and ringbuf).");
+        "  --json: one JSON document (JSON lines for trace-pipe and ringbuf).",
+        "tools (each: sonde <tool> --help):",
+        dev.sonde.agent.tools.Tools.usage().lines().map(l -> "       " + l.strip().replaceFirst("^usage: ", ""))
+            .collect(java.util.stream.Collectors.joining("\n")));
 
     private SondeCli() {
     }
