@@ -27,7 +27,7 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Guarantees, with their ordering pairs:
  * <ol>
  * <li>A record's header and bytes are written with plain stores, then {@code prod} with a release
- *     store ({@link #publish}); pairs with the client's acquire load of {@code prod} (libsonde's
+ *     store ({@link #publish}, once per batch of up to 256 records and before any wait); pairs with the client's acquire load of {@code prod} (libsonde's
  *     ring consumer; the Java reader in the agent's ring test): a record below {@code prod} is
  *     complete. The single producer writes a record whole before publishing it, so no header it
  *     publishes carries BUSY.</li>
@@ -52,6 +52,10 @@ final class ShmRing implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stop;
     private long prod;   // only the mirror thread writes it
+    /** {@code prod} as last published; the mirror thread's. */
+    private long published;
+    /** {@code cons} as last read: the space below it is free for sure (the client only moves it on). */
+    private long knownCons;
 
     private ShmRing(RingBuf ring, Path path, MappedByteBuffer mem) {
         this.ring = ring;
@@ -97,6 +101,7 @@ final class ShmRing implements AutoCloseable {
         try {
             while (!stop && !ring.isClosed()) {
                 ring.poll(this::copy, 256, 50_000_000L);
+                publish();   // once per batch of up to 256 records, not per record
             }
         } catch (RuntimeException e) {
             // the map went away under the poll: the mirror ends, the client sees no more records
@@ -109,10 +114,16 @@ final class ShmRing implements AutoCloseable {
         if (size > dataSize) {
             return 0;   // larger than the whole file ring (the map's ring is larger): dropped
         }
-        while (dataSize - (prod - consumed()) < size) {
+        // cons is read again only when the space known free runs short: the client only advances it.
+        while (dataSize - (prod - knownCons) < size) {
+            knownCons = consumed();
+            if (dataSize - (prod - knownCons) >= size) {
+                break;
+            }
             if (stop || ring.isClosed()) {
                 return -1;
             }
+            publish();   // what is written so far, or the client would wait for it while we wait for room
             LockSupport.parkNanos(1_000_000L);
         }
         int at = (int) (prod & mask);
@@ -126,13 +137,18 @@ final class ShmRing implements AutoCloseable {
             mem.put(ControlProtocol.SHM_OFF_DATA, buf, off + first, len - first);
         }
         prod += size;
-        publish(prod);
         return 0;
     }
 
-    /** Release: the record's bytes before the position; pairs with the client's acquire load of prod. */
-    private void publish(long p) {
-        LONGS.setRelease(mem, ControlProtocol.SHM_OFF_PROD, p);
+    /**
+     * Release: every record's bytes written so far before the position; pairs with the client's
+     * acquire load of prod. Called after each batch of the map's poll and before waiting for room.
+     */
+    private void publish() {
+        if (published != prod) {
+            published = prod;
+            LONGS.setRelease(mem, ControlProtocol.SHM_OFF_PROD, prod);
+        }
     }
 
     /** Acquire: pairs with the client's release store of cons after it read the records below it. */

@@ -1,6 +1,7 @@
 package dev.sonde.bpf.map;
 
 import dev.sonde.bpf.vm.Errno;
+import dev.sonde.bpf.mem.ByteAtomics;
 import dev.sonde.bpf.mem.Region;
 import dev.sonde.bpf.slot.ExecutionSlots;
 import dev.sonde.bpf.vm.Cpu;
@@ -41,6 +42,7 @@ public class HashTab extends BpfMap {
     private static final VarHandle LINK = MethodHandles.arrayElementVarHandle(int[].class);
     private static final VarHandle COUNT;
     private static final VarHandle U64 = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final VarHandle U32 = MethodHandles.byteArrayViewVarHandle(int[].class, ByteOrder.LITTLE_ENDIAN);
 
     static {
         try {
@@ -53,6 +55,8 @@ public class HashTab extends BpfMap {
     protected final int keySize;
     protected final int valueSize;
     protected final int stride;
+    /** Not per-CPU, and a value an atomic store can replace whole (1, 2, 4 or 8 bytes): updated in place. */
+    private final boolean wordValue;
     protected final int capacity;
     /** 1, or the slot count for per-CPU tables. */
     protected final int copies;
@@ -85,6 +89,7 @@ public class HashTab extends BpfMap {
         keySize = spec.keySize();
         valueSize = spec.valueSize();
         stride = roundUp8(valueSize);
+        wordValue = !perCpu && (valueSize == 1 || valueSize == 2 || valueSize == 4 || valueSize == 8);
         copies = perCpu ? slots.count() : 1;
         int max = spec.maxEntries();
         int slack = Math.max(2 * slots.count(), Math.min(max, 1024));
@@ -303,6 +308,21 @@ public class HashTab extends BpfMap {
         }
         int h = hash(kd, ko);
         int b = h & mask;
+        if (wordValue && lru == null && cpu >= 0 && flags != BpfFlags.NOEXIST) {
+            // A value of 1, 2, 4 or 8 bytes under an existing key is replaced in place by one
+            // atomic store: no element taken, none retired, no lock. A run that holds a pointer to
+            // the value reads the old or the new value, never a mix. The lock-free search is safe in
+            // a slot (an element unlinked meanwhile is not reused before this run ends: the store
+            // then lands in a retired element, as if the update came just before the delete).
+            int e = find(h, kd, ko);
+            if (e >= 0) {
+                storeWord(valueOffset(e, 0), vd, vo);
+                return 0;
+            }
+            if (flags == BpfFlags.EXIST) {
+                return -Errno.ENOENT;
+            }
+        }
         if (copies > 1) {
             bucketLocks.lock(b);
             try {
@@ -481,6 +501,16 @@ public class HashTab extends BpfMap {
         COUNT.getAndAdd(this, -1);
         pool.retire(victim);
         return true;
+    }
+
+    /** Release stores pair with the plain or acquire loads of runs and of the Java side's lookups. */
+    private void storeWord(int at, byte[] vd, int vo) {
+        switch (valueSize) {
+            case 8 -> ByteAtomics.setRelease64(values, at, (long) U64.get(vd, vo));
+            case 4 -> ByteAtomics.setRelease32(values, at, (int) U32.get(vd, vo));
+            case 2 -> ByteAtomics.setRelease16(values, at, (short) ((vd[vo] & 0xff) | (vd[vo + 1] << 8)));
+            default -> values[at] = vd[vo];
+        }
     }
 
     private void copyValue(int e, byte[] vd, int vo, int cpu) {

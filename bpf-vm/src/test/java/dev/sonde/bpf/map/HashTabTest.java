@@ -182,16 +182,41 @@ class HashTabTest {
     }
 
     @Test
-    void replaceGivesANewElementSoOldPointersKeepTheOldValue() {
+    void aWordValueIsReplacedInPlaceByOneAtomicStore() {
         HashTab h = fx.create(MapSpec.of(MapType.HASH, "h", 4, 8, 4));
         Cpu cpu = fx.slots.tryEnter();
         MapFixture.refresh(cpu);
         h.update(u32(1), u64(1), 0);
         long before = h.lookupElem(cpu, mem(cpu, 0, u32(1)));
-        h.updateElem(cpu, mem(cpu, 0, u32(1)), mem(cpu, 1, u64(2)), BpfFlags.ANY);
+        assertEquals(0, h.updateElem(cpu, mem(cpu, 0, u32(1)), mem(cpu, 1, u64(2)), BpfFlags.ANY));
+        assertEquals(0, h.updateElem(cpu, mem(cpu, 0, u32(1)), mem(cpu, 1, u64(3)), BpfFlags.EXIST));
+        assertEquals(-Errno.EEXIST, h.updateElem(cpu, mem(cpu, 0, u32(1)), mem(cpu, 1, u64(4)), BpfFlags.NOEXIST));
+        assertEquals(-Errno.ENOENT, h.updateElem(cpu, mem(cpu, 0, u32(2)), mem(cpu, 1, u64(4)), BpfFlags.EXIST));
+        long after = h.lookupElem(cpu, mem(cpu, 0, u32(1)));
+        assertEquals(before, after, "the same element");
+        assertEquals(3, cpu.load64(before), "a pointer held across the update reads the new value, whole");
+        fx.slots.exit(cpu);
+        assertEquals(3, java.nio.ByteBuffer.wrap(h.lookup(u32(1))).order(java.nio.ByteOrder.LITTLE_ENDIAN).getLong());
+    }
+
+    @Test
+    void replacingALargerValueGivesANewElementSoOldPointersKeepTheOldValue() {
+        HashTab h = fx.create(MapSpec.of(MapType.HASH, "h", 4, 16, 4));
+        Cpu cpu = fx.slots.tryEnter();
+        MapFixture.refresh(cpu);
+        byte[] one = new byte[16];
+        one[0] = 1;
+        one[8] = 1;
+        byte[] two = new byte[16];
+        two[0] = 2;
+        two[8] = 2;
+        h.update(u32(1), one, 0);
+        long before = h.lookupElem(cpu, mem(cpu, 0, u32(1)));
+        h.updateElem(cpu, mem(cpu, 0, u32(1)), mem(cpu, 1, two), BpfFlags.ANY);
         long after = h.lookupElem(cpu, mem(cpu, 0, u32(1)));
         assertNotEquals(before, after);
         assertEquals(1, cpu.load64(before));
+        assertEquals(1, cpu.load64(before + 8), "never half old, half new");
         assertEquals(2, cpu.load64(after));
         fx.slots.exit(cpu);
     }
