@@ -32,9 +32,6 @@ final class Dispatch {
             long.class, Object.class, Throwable.class);
     static final MethodHandle ENTRY;
     static final MethodHandle EXIT;
-    /** A side without handlers: drops the reference parameters the trampoline put in the thread's array. */
-    static final MethodHandle SKIP_ENTRY;
-    static final MethodHandle SKIP_EXIT;
     private static final MethodHandle ON_ENTRY;
     private static final MethodHandle ON_EXIT;
     private static final MethodHandle FAILED;
@@ -46,8 +43,6 @@ final class Dispatch {
             MethodHandles.Lookup l = MethodHandles.lookup();
             ENTRY = l.findStatic(Dispatch.class, "entry", ENTRY_SITE.insertParameterTypes(0, MethodSite.class, MethodHandle.class));
             EXIT = l.findStatic(Dispatch.class, "exit", EXIT_SITE.insertParameterTypes(0, MethodSite.class, MethodHandle.class));
-            SKIP_ENTRY = l.findStatic(Dispatch.class, "skipEntry", ENTRY_SITE.insertParameterTypes(0, MethodSite.class));
-            SKIP_EXIT = l.findStatic(Dispatch.class, "skipExit", EXIT_SITE.insertParameterTypes(0, MethodSite.class));
             ON_ENTRY = l.findVirtual(Handler.class, "onEntry", HANDLER);
             ON_EXIT = l.findVirtual(Handler.class, "onExit", HANDLER);
             STORE_OBJECTS = l.findStatic(Dispatch.class, "storeObjects", IMAGE);
@@ -113,25 +108,23 @@ final class Dispatch {
         f.thrown = thrown;
     }
 
-    /**
-     * The trampoline stored the method's reference parameters in the thread's array before it
-     * found that no handler wants this side; they must not stay there (a later hit of another
-     * method would see them, and they would stay reachable).
-     */
-    static void skipEntry(MethodSite s, ThreadState ts, Object self) {
-        clear(s, ts.refs);
-    }
-
-    static void skipExit(MethodSite s, ThreadState ts, Object self, long ret, Object retRef, Throwable thrown) {
-        clear(s, ts.refs);
-    }
-
     static void entry(MethodSite s, MethodHandle image, ThreadState ts, Object self) {
+        // Volatile read: pairs with the volatile write in MethodSite.publish (see entryArmed there).
+        // Unarmed, the reference parameters the trampoline put in the thread's array must not stay
+        // there (a later hit of another method would see them, and they would stay reachable).
+        if (!s.entryOn) {
+            clear(s, ts.refs);
+            return;
+        }
         fire(s, image, ts, self, false, 0, null, null);
     }
 
     static void exit(MethodSite s, MethodHandle image, ThreadState ts, Object self,
                      long ret, Object retRef, Throwable thrown) {
+        if (!s.exitOn) {   // as in entry
+            clear(s, ts.refs);
+            return;
+        }
         fire(s, image, ts, self, true, ret, retRef, thrown);
     }
 

@@ -37,23 +37,24 @@ final class MethodSite {
     final MutableCallSite entryImage = new MutableCallSite(Dispatch.IMAGE);
     final MutableCallSite exitImage = new MutableCallSite(Dispatch.IMAGE);
     /**
-     * What each trampoline's invokedynamic is linked to: {@link Dispatch#entry} / {@link Dispatch#exit}
-     * while some attachment has work on that side, else a no-op, so that a side without handlers
-     * (an entry-only probe's return) takes no slot. Read before the slot is taken, which is sound
-     * because it only ever skips: a hit that sees the dispatch target still takes its slot before it
-     * reads the image, and an image may be empty.
+     * What each trampoline's invokedynamic is linked to, once: {@link Dispatch#entry} /
+     * {@link Dispatch#exit} with this site and the image's {@code dynamicInvoker()} bound in.
+     *
+     * <p>Whether a side has any handler is a volatile flag ({@link #entryOn}, {@link #exitOn}) that
+     * Dispatch reads first, so that a side without handlers (an entry-only probe's return) takes no
+     * slot. It was first a second MutableCallSite toggled between the dispatch and a no-op; on
+     * JDK 25 compiled code went on running the no-op for a while after {@code setTarget} and
+     * {@code syncAll} had returned: ExactCountRaceTest saw return probes skip calls, uncounted, in
+     * the middle of a window in which they were attached (the images, also MutableCallSites but
+     * reached through {@code dynamicInvoker}, never showed it). The flag is read before the slot is
+     * taken, which is sound because it only ever skips: a hit that reads true still takes its slot
+     * before it reads the image, and an image may be empty.
      */
-    /** What a side without handlers runs: nothing, or the clearing of the reference parameters. */
-    private final MethodHandle noEntry;
-    private final MethodHandle noExit;
     final MutableCallSite entryArmed = new MutableCallSite(Dispatch.ENTRY_SITE);
     final MutableCallSite exitArmed = new MutableCallSite(Dispatch.EXIT_SITE);
-    private final MethodHandle entryTarget;
-    private final MethodHandle exitTarget;
-    private static final MethodHandle NO_ENTRY = MethodHandles.empty(Dispatch.ENTRY_SITE);
-    private static final MethodHandle NO_EXIT = MethodHandles.empty(Dispatch.EXIT_SITE);
-    private boolean entryOn;
-    private boolean exitOn;
+    /** Written in publish after the images (volatile: pairs with the volatile reads in Dispatch.entry/exit). */
+    volatile boolean entryOn;
+    volatile boolean exitOn;
     /** The attachments the images mirror; guarded by Trampolines.sites. */
     private List<Attachment> attachments = List.of();
 
@@ -75,12 +76,8 @@ final class MethodSite {
         }
         entryImage.setTarget(Dispatch.image(List.of(), false));
         exitImage.setTarget(Dispatch.image(List.of(), true));
-        this.entryTarget = MethodHandles.insertArguments(Dispatch.ENTRY, 0, this, entryImage.dynamicInvoker());
-        this.exitTarget = MethodHandles.insertArguments(Dispatch.EXIT, 0, this, exitImage.dynamicInvoker());
-        this.noEntry = refArgs.length == 0 ? NO_ENTRY : MethodHandles.insertArguments(Dispatch.SKIP_ENTRY, 0, this);
-        this.noExit = refArgs.length == 0 ? NO_EXIT : MethodHandles.insertArguments(Dispatch.SKIP_EXIT, 0, this);
-        entryArmed.setTarget(noEntry);
-        exitArmed.setTarget(noExit);
+        entryArmed.setTarget(MethodHandles.insertArguments(Dispatch.ENTRY, 0, this, entryImage.dynamicInvoker()));
+        exitArmed.setTarget(MethodHandles.insertArguments(Dispatch.EXIT, 0, this, exitImage.dynamicInvoker()));
     }
 
     List<Attachment> attachments() {
@@ -106,16 +103,9 @@ final class MethodSite {
         attachments = next;
         entryImage.setTarget(Dispatch.image(next, false));
         exitImage.setTarget(Dispatch.image(next, true));
-        boolean in = Dispatch.armed(next, false);
-        boolean out = Dispatch.armed(next, true);
-        if (in != entryOn) {
-            entryOn = in;
-            entryArmed.setTarget(in ? entryTarget : noEntry);
-        }
-        if (out != exitOn) {
-            exitOn = out;
-            exitArmed.setTarget(out ? exitTarget : noExit);
-        }
+        // After the images: a hit that reads true finds the new image (or a newer one).
+        entryOn = Dispatch.armed(next, false);
+        exitOn = Dispatch.armed(next, true);
     }
 
     MutableCallSite[] callSites() {

@@ -16,7 +16,7 @@ public final class Layers {
     }
 
     long target(long x) {
-        walked = StackWalker.getInstance().walk(s -> s.map(f -> f.getClassName() + "." + f.getMethodName()
+        walked = StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(s -> s.map(f -> f.getClassName() + "." + f.getMethodName()
             + f.getDescriptor() + ":" + f.getLineNumber()).collect(Collectors.toList()));
         return x + 3;
     }
