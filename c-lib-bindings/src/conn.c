@@ -225,6 +225,24 @@ static void set_rcvtimeo(struct sonde *s, int ms)
  * IN_CAP bytes usually brings a whole reply: a request costs one send and one recv.
  * 0 or a negative errno.
  */
+/*
+ * recv, but first a few non-blocking tries: a reply to a small request usually arrives within
+ * microseconds, and a thread that blocks at once pays the wake-up of an idle CPU (tens of
+ * microseconds on a virtual machine) on every request. Bounded: at most SPIN_TRIES syscalls.
+ */
+#define SPIN_TRIES 64
+
+static ssize_t recv_spin(int fd, void *buf, size_t len)
+{
+	for (int i = 0; i < SPIN_TRIES; i++) {
+		ssize_t got = recv(fd, buf, len, MSG_DONTWAIT);
+
+		if (got >= 0 || (errno != EAGAIN && errno != EWOULDBLOCK))
+			return got;
+	}
+	return recv(fd, buf, len, 0);
+}
+
 static int read_full(struct sonde *s, void *dst, size_t n, long long deadline, const char *what)
 {
 	uint8_t *p = dst;
@@ -246,14 +264,14 @@ static int read_full(struct sonde *s, void *dst, size_t n, long long deadline, c
 			return sonde__fail(s, -ETIMEDOUT, "no reply from the agent within %d ms (%s)",
 					   s->rcvtimeo_ms, what);
 		if (n >= s->in_cap) {
-			got = recv(s->fd, p, n, 0);
+			got = recv_spin(s->fd, p, n);
 			if (got > 0) {
 				p += got;
 				n -= (size_t)got;
 				continue;
 			}
 		} else {
-			got = recv(s->fd, s->in, s->in_cap, 0);
+			got = recv_spin(s->fd, s->in, s->in_cap);
 			if (got > 0) {
 				s->in_pos = 0;
 				s->in_len = (size_t)got;

@@ -156,28 +156,30 @@ public final class ControlServer {
 
     private void serve(SocketChannel c) {
         ControlConnection conn = null;
+        SpinningChannel io = null;
         try (c) {
             UnixDomainPrincipal peer = c.getOption(ExtendedSocketOptions.SO_PEERCRED);
             String me = System.getProperty("user.name");
             if (!peerAllowed(peer.user().getName(), me)) {
-                refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
+                refuse(c, c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, -ControlProtocol.EACCES,
                     "user " + peer.user().getName() + " may not control a JVM of " + me));
                 return;
             }
             conn = new ControlConnection(registry, inst);
+            io = new SpinningChannel(c);
             while (true) {
                 ControlProtocol.Frame f;
                 try {
-                    f = ControlProtocol.read(c, FRAME_MEMORY);
+                    f = ControlProtocol.read(io, FRAME_MEMORY);
                 } catch (ControlProtocol.BadFrame e) {
-                    refuse(c, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
+                    refuse(c, io, ControlProtocol.error(ControlProtocol.OP_ERROR, 0, e.status, e.getMessage()));
                     return;
                 }
                 if (f == null) {
                     return;
                 }
                 try {
-                    ControlProtocol.write(c, conn.handle(f));
+                    ControlProtocol.write(io, conn.handle(f));
                 } finally {
                     FRAME_MEMORY.release(ControlProtocol.MIN_LENGTH + f.payload().length);
                 }
@@ -185,6 +187,13 @@ public final class ControlServer {
         } catch (IOException | RuntimeException | Error e) {
             // the peer went away, or sent a frame this JVM could not hold: this connection ends, nothing else
         } finally {
+            if (io != null) {
+                try {
+                    io.close();   // its selector; the channel is closed already
+                } catch (IOException e) {
+                    // nothing more to release
+                }
+            }
             if (conn != null) {
                 try {
                     conn.close();
@@ -200,8 +209,8 @@ public final class ControlServer {
      * at most 2 s) before the close: a socket closed with unread bytes makes the client's next
      * write fail, and the client would never read why.
      */
-    private static void refuse(SocketChannel c, java.nio.ByteBuffer error) throws IOException {
-        ControlProtocol.write(c, error);
+    private static void refuse(SocketChannel c, java.nio.channels.ByteChannel io, java.nio.ByteBuffer error) throws IOException {
+        ControlProtocol.write(io, error);
         c.shutdownOutput();
         java.util.concurrent.CompletableFuture.delayedExecutor(2, java.util.concurrent.TimeUnit.SECONDS).execute(() -> {
             try {
@@ -215,7 +224,7 @@ public final class ControlServer {
             sink.clear();
             int n;
             try {
-                n = c.read(sink);
+                n = io.read(sink);
             } catch (IOException e) {
                 return;
             }
