@@ -410,6 +410,18 @@ int sonde_unpin(struct sonde *s, const char *name)
 	return st;
 }
 
+int sonde_release(struct sonde *s)
+{
+	int st;
+
+	CHECK_S(s);
+	SONDE_LOCK(s);
+	sonde__begin(s);
+	st = empty_reply(s, SONDE_OP_RELEASE, "RELEASE");
+	SONDE_UNLOCK(s);
+	return st;
+}
+
 int sonde_get_pinned(struct sonde *s, const char *name, int *kind)
 {
 	struct sonde_rd r;

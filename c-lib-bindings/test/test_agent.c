@@ -384,6 +384,9 @@ void test_agent(struct env *e)
 		CHECK_EQ(s2, sonde_get_by_id(s2, SONDE_KIND_LINK, id), -ENOENT);
 		CHECK_EQ(s2, sonde_unpin(s2, "libsonde-test-calls"), 0);
 		CHECK_EQ(s2, sonde_get_pinned(s2, "libsonde-test-calls", NULL), -ENOENT);
+		/* RELEASE without a pending hold= is a no-op success. */
+		CHECK_EQ(s2, sonde_release(s2), 0);
+		CHECK_EQ(s2, sonde_release(s2), 0);
 
 		/* An object loaded from memory works as one loaded from a file. */
 		size_t size = 0;

@@ -95,6 +95,7 @@ extern "C" {
 #define SONDE_OP_PIN 0x0080
 #define SONDE_OP_UNPIN 0x0081
 #define SONDE_OP_GET_PINNED 0x0082
+#define SONDE_OP_RELEASE 0x0090
 
 #define SONDE_KIND_OBJECT 1
 #define SONDE_KIND_PROG 2
@@ -299,6 +300,10 @@ SONDE_API int sonde_pin(struct sonde *s, int handle, const char *name);
 SONDE_API int sonde_unpin(struct sonde *s, const char *name);
 /* A handle on a pinned object; its kind into *kind if kind is not NULL. */
 SONDE_API int sonde_get_pinned(struct sonde *s, const char *name, int *kind);
+/* Lets a JVM started with -javaagent:...=hold=<s> run main (after this client attached with
+ * SONDE_ATTACH_PENDING); the JVM's exit then waits for this connection to close. 0 also when no
+ * hold is pending. */
+SONDE_API int sonde_release(struct sonde *s);
 
 #ifdef __cplusplus
 }

@@ -23,13 +23,17 @@ import java.util.Set;
  *   report=&lt;file&gt;               also append the agent's messages here (what {@code sonde attach} reads)
  *   slots=&lt;n&gt;                  execution slots, the "CPUs" of per-CPU maps (default: 8 per processor);
  *                                fixed when Sonde is first installed in the JVM
+ *   hold=&lt;seconds&gt;              premain only: {@code main} waits until a client sends RELEASE over the
+ *                                control socket, or this long; the JVM's exit then waits as long for that
+ *                                client to close its connection (what {@code sonde <tool> --exec} sends)
  * </pre>
  *
  * A value cannot contain a comma; paths are used as given. Immutable.
  */
 public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Path> dump, Optional<String> socket,
-                           boolean stats, Optional<Duration> duration, Optional<Path> report, int slots) {
-    private static final Set<String> KEYS = Set.of("probes", "trace", "dump", "socket", "stats", "duration", "report", "slots");
+                           boolean stats, Optional<Duration> duration, Optional<Path> report, int slots,
+                           Optional<Duration> hold) {
+    private static final Set<String> KEYS = Set.of("probes", "trace", "dump", "socket", "stats", "duration", "report", "slots", "hold");
 
     public AgentOptions {
         probes = List.copyOf(probes);
@@ -37,7 +41,7 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
 
     public static AgentOptions none() {
         return new AgentOptions(List.of(), Optional.empty(), Optional.empty(), Optional.empty(), false,
-            Optional.empty(), Optional.empty(), 0);
+            Optional.empty(), Optional.empty(), 0, Optional.empty());
     }
 
     /** Parses an option string (null or blank: no options). Throws IllegalArgumentException naming the problem. */
@@ -78,23 +82,23 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
                     }
                     ps.add(Path.of(p));
                 }
-                return new AgentOptions(ps, trace, dump, socket, stats, duration, report, slots);
+                return new AgentOptions(ps, trace, dump, socket, stats, duration, report, slots, hold);
             }
             case "trace":
-                return new AgentOptions(probes, Optional.of(Path.of(value)), dump, socket, stats, duration, report, slots);
+                return new AgentOptions(probes, Optional.of(Path.of(value)), dump, socket, stats, duration, report, slots, hold);
             case "dump":
-                return new AgentOptions(probes, trace, Optional.of(Path.of(value)), socket, stats, duration, report, slots);
+                return new AgentOptions(probes, trace, Optional.of(Path.of(value)), socket, stats, duration, report, slots, hold);
             case "socket":
-                return new AgentOptions(probes, trace, dump, Optional.of(value), stats, duration, report, slots);
+                return new AgentOptions(probes, trace, dump, Optional.of(value), stats, duration, report, slots, hold);
             case "stats":
                 if (!value.equals("on") && !value.equals("off")) {
                     throw new IllegalArgumentException("option 'stats' is on or off, not '" + value + "'");
                 }
-                return new AgentOptions(probes, trace, dump, socket, value.equals("on"), duration, report, slots);
+                return new AgentOptions(probes, trace, dump, socket, value.equals("on"), duration, report, slots, hold);
             case "duration":
-                return new AgentOptions(probes, trace, dump, socket, stats, Optional.of(seconds(value)), report, slots);
+                return new AgentOptions(probes, trace, dump, socket, stats, Optional.of(seconds(key, value)), report, slots, hold);
             case "report":
-                return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.of(Path.of(value)), slots);
+                return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.of(Path.of(value)), slots, hold);
             case "slots": {
                 int n;
                 try {
@@ -105,14 +109,16 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
                 if (n < 1 || n > 1024) {
                     throw new IllegalArgumentException("option 'slots' is a number of execution slots from 1 to 1024, not '" + value + "'");
                 }
-                return new AgentOptions(probes, trace, dump, socket, stats, duration, report, n);
+                return new AgentOptions(probes, trace, dump, socket, stats, duration, report, n, hold);
             }
+            case "hold":
+                return new AgentOptions(probes, trace, dump, socket, stats, duration, report, slots, Optional.of(seconds(key, value)));
             default:
                 throw new IllegalStateException(key);
         }
     }
 
-    private static Duration seconds(String value) {
+    private static Duration seconds(String key, String value) {
         try {
             double s = Double.parseDouble(value);
             if (s > 0 && s < 1e9) {
@@ -121,7 +127,7 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
         } catch (NumberFormatException e) {
             // reported below
         }
-        throw new IllegalArgumentException("option 'duration' is a positive number of seconds, not '" + value + "'");
+        throw new IllegalArgumentException("option '" + key + "' is a positive number of seconds, not '" + value + "'");
     }
 
     private static List<String> sorted() {
@@ -149,6 +155,7 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
         if (slots > 0) {
             out.add("slots=" + slots);
         }
+        hold.ifPresent(d -> out.add("hold=" + d.toNanos() / 1e9));
         return String.join(",", out);
     }
 
@@ -158,22 +165,26 @@ public record AgentOptions(List<Path> probes, Optional<Path> trace, Optional<Pat
     }
 
     public AgentOptions withProbes(List<Path> p) {
-        return new AgentOptions(p, trace, dump, socket, stats, duration, report, slots);
+        return new AgentOptions(p, trace, dump, socket, stats, duration, report, slots, hold);
     }
 
     public AgentOptions withTrace(Path p) {
-        return new AgentOptions(probes, Optional.ofNullable(p), dump, socket, stats, duration, report, slots);
+        return new AgentOptions(probes, Optional.ofNullable(p), dump, socket, stats, duration, report, slots, hold);
     }
 
     public AgentOptions withDump(Path p) {
-        return new AgentOptions(probes, trace, Optional.ofNullable(p), socket, stats, duration, report, slots);
+        return new AgentOptions(probes, trace, Optional.ofNullable(p), socket, stats, duration, report, slots, hold);
     }
 
     public AgentOptions withDuration(Duration d) {
-        return new AgentOptions(probes, trace, dump, socket, stats, Optional.ofNullable(d), report, slots);
+        return new AgentOptions(probes, trace, dump, socket, stats, Optional.ofNullable(d), report, slots, hold);
+    }
+
+    public AgentOptions withHold(Duration d) {
+        return new AgentOptions(probes, trace, dump, socket, stats, duration, report, slots, Optional.ofNullable(d));
     }
 
     public AgentOptions withReport(Path p) {
-        return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.ofNullable(p), slots);
+        return new AgentOptions(probes, trace, dump, socket, stats, duration, Optional.ofNullable(p), slots, hold);
     }
 }

@@ -1,6 +1,7 @@
 package dev.sonde.agent;
 
 import dev.sonde.agent.control.ControlServer;
+import dev.sonde.agent.control.StartupHold;
 import dev.sonde.bpf.elf.ObjectFormatException;
 import dev.sonde.bpf.vm.LoadException;
 import dev.sonde.probe.control.AttachException;
@@ -16,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -30,6 +32,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <li>Each object is read, loaded, verified and attached, every program by its SEC name, with
  *     pending targets (classes that load later are instrumented as they load). An object that
  *     fails any step is reported, closed, and the next one goes on.</li>
+ * <li>With {@code hold=} (premain only), {@code main} waits until a client sends RELEASE over the
+ *     control socket or the seconds pass ({@link #hold}).</li>
  * <li>The session ends at JVM exit (a shutdown hook), or after {@code duration=} when one was
  *     given: then its links are detached first. Ending drains the trace pipe, names the targets
  *     that never matched a method, and writes the dump.</li>
@@ -50,7 +54,7 @@ final class Session {
         this.log = log;
     }
 
-    static void start(String args, Instrumentation inst) {
+    static void start(String args, Instrumentation inst, boolean premain) {
         AgentOptions options;
         try {
             options = AgentOptions.parse(args);
@@ -59,6 +63,11 @@ final class Session {
             return;
         }
         Session s = new Session(options, new AgentLog(options.report().orElse(null)));
+        if (!premain && options.hold().isPresent()) {
+            s.log.info("hold= ignored: the agent was loaded into a running JVM, whose main runs already");
+            options = options.withHold(null);
+            s = new Session(options, s.log);
+        }
         try {
             s.run(inst);
         } catch (Throwable t) {   // never into the application
@@ -95,6 +104,7 @@ final class Session {
         // The socket first: a client that sees the first printk line or count (AttachTest) finds it
         // answering, not a stale file of an earlier JVM with this pid.
         String control = "";
+        options.hold().ifPresent(h -> StartupHold.arm());
         if (options.socketOn()) {
             try {
                 control = "; control socket " + ControlServer.start(sonde, inst, options.socket().map(Path::of).orElse(null), log::info);
@@ -111,6 +121,9 @@ final class Session {
         log.info("ready: " + objects.size() + " of " + options.probes().size() + " probe objects attached" + control);
         Thread hook = new Thread(this::end, "sonde-exit");
         Runtime.getRuntime().addShutdownHook(hook);
+        if (options.hold().isPresent()) {
+            hold(options.hold().get(), !control.isEmpty());
+        }
         options.duration().ifPresent(d -> {
             Thread timer = new Thread(() -> {
                 try {
@@ -129,6 +142,40 @@ final class Session {
             timer.setDaemon(true);
             timer.start();
         });
+    }
+
+    /**
+     * {@code hold=}: premain waits for a client's RELEASE (StartupHold); when one came, the JVM's
+     * exit waits as long for that client to close its connection (it reads its last counts then).
+     */
+    private void hold(Duration h, boolean socket) {
+        String s = h.toNanos() % 1_000_000_000L == 0 ? Long.toString(h.toSeconds()) : Double.toString(h.toNanos() / 1e9);
+        if (!socket) {
+            StartupHold.disarm();
+            log.info("hold=" + s + " ignored: there is no control socket for a client to release it");
+            return;
+        }
+        boolean released;
+        try {
+            released = StartupHold.await(h);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();   // main runs, and sees the interrupt as premain got it
+            released = false;
+        }
+        if (!released) {
+            log.info("hold of " + s + " s ended without a client");
+            return;
+        }
+        log.info("hold released by a client");
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                if (!StartupHold.awaitReleaserClosed(h)) {
+                    log.info("exit: the client that released the hold did not close its connection within " + s + " s");
+                }
+            } catch (InterruptedException e) {
+                // exiting anyway
+            }
+        }, "sonde-hold-exit"));
     }
 
     private ProbeObject load(Path p) {

@@ -13,10 +13,10 @@ public final class SondeAgent {
     }
 
     public static void premain(String args, Instrumentation inst) {
-        Session.start(args, inst);
+        Session.start(args, inst, true);
     }
 
     public static void agentmain(String args, Instrumentation inst) {
-        Session.start(args, inst);
+        Session.start(args, inst, false);
     }
 }

@@ -332,6 +332,13 @@ public final class ControlClient implements AutoCloseable {
         return new Pinned(r.u32("handle"), r.u8("kind"));
     }
 
+    // ---- start-up ----
+
+    /** Lets a JVM started with {@code hold=} run {@code main}; a no-op success when no hold is pending. */
+    public void release() throws IOException {
+        call(OP_RELEASE, new Payload());
+    }
+
     @Override
     public void close() throws IOException {
         channel.close();

@@ -361,6 +361,10 @@ final class ControlConnection {
                     out.u32(open(e)).u8(e.kind);
                 }
             }
+            case OP_RELEASE -> {
+                in.end("RELEASE");
+                StartupHold.release(this);
+            }
             default -> throw new Failed(EOPNOTSUPP, String.format("unknown op 0x%04x", op));
         }
         return out.toArray();
@@ -461,6 +465,7 @@ final class ControlConnection {
                 d.removeReader(trace);
             }
         }
+        StartupHold.closed(this);   // after the handles: an exit waiting on it finds its links detached
     }
 
     private static void checkKey(BpfMap m, byte[] key) throws Failed {

@@ -28,6 +28,8 @@ import java.util.Arrays;
  *          status >= 0: the op's reply body; status < 0 (-errno): a UTF-8 message
  *  ERROR:  op 0xFFFF, seq 0, status i32, message: the connection closes after it
  *
+ *  RELEASE (0x0090): empty payload, empty reply; ends premain's hold= (a no-op when none is pending)
+ *
  *  str   = u16 length + UTF-8        blob = u32 length + bytes      str32 = u32 length + UTF-8
  *
  *  entries (LIST, INFO):
@@ -93,6 +95,12 @@ public final class ControlProtocol {
     public static final int OP_PIN = 0x0080;
     public static final int OP_UNPIN = 0x0081;
     public static final int OP_GET_PINNED = 0x0082;
+    /**
+     * Ends a {@code hold=} of premain (empty payload, empty reply): {@code main} runs; a no-op
+     * success when no hold is pending. The JVM's exit then waits (as long as the hold) for the
+     * releasing connection to close, so that its last reads see every count.
+     */
+    public static final int OP_RELEASE = 0x0090;
     /** The frame the agent sends before it closes a connection it cannot read on (seq 0). */
     public static final int OP_ERROR = 0xFFFF;
 

@@ -60,12 +60,12 @@ final class Argdist extends Tool {
 
     @Override
     String start(ToolSession s, ToolArgs a) throws IOException, ToolArgs.UsageError {
-        if (a.positional.size() != 3) {
-            throw new ToolArgs.UsageError("expected <pid>, a method and a value, got " + a.positional.size() + " arguments");
+        if (a.positional.size() != 2) {
+            throw new ToolArgs.UsageError("expected a method and a value (besides the pid), got " + a.positional.size() + " arguments");
         }
-        method = a.positional.get(1);
+        method = a.positional.get(0);
         Targets.check(method);
-        value = ValueRef.parse(a.positional.get(2), ValueRef.methods(s.client, method));
+        value = ValueRef.parse(a.positional.get(1), s.methods(method));
         hist = a.has("--hist");
         if (hist && !value.type().isNumber()) {
             throw new ToolArgs.UsageError("--hist needs a number; " + value.text() + " is read as " + value.type().name().toLowerCase());
@@ -80,7 +80,7 @@ final class Argdist extends Tool {
             : s.attach("argdist_entry", Targets.entry(method));
         methods = at.methods();
         return (value.isReturn() ? "the return value" : "parameter " + (value.param() + 1)) + " (" + value.type().name().toLowerCase()
-            + ") of " + methods + (methods == 1 ? " method" : " methods") + " for \"" + method + "\"";
+            + ") of " + s.methodsText(methods) + " for \"" + method + "\"";
     }
 
     @Override

@@ -40,10 +40,10 @@ final class Funccount extends Tool {
 
     @Override
     String start(ToolSession s, ToolArgs a) throws IOException, ToolArgs.UsageError {
-        if (a.positional.size() != 2) {
-            throw new ToolArgs.UsageError("expected <pid> and one pattern, got " + a.positional.size() + " arguments");
+        if (a.positional.size() != 1) {
+            throw new ToolArgs.UsageError("expected one pattern (besides the pid), got " + a.positional.size() + " arguments");
         }
-        pattern = a.positional.get(1);
+        pattern = a.positional.get(0);
         if (!pattern.contains("::")) {
             throw new ToolArgs.UsageError("pattern '" + pattern + "' has no '::' between class and method (e.g. 'com.shop.*::pay*')");
         }
@@ -51,7 +51,7 @@ final class Funccount extends Tool {
         map = s.map("counts");
         ControlClient.Attached at = s.attach("funccount_entry", "kprobe.multi/" + pattern);
         methods = at.methods();
-        return methods + " methods for \"" + pattern + "\"";
+        return s.methodsText(methods) + " for \"" + pattern + "\"";
     }
 
     @Override

@@ -53,10 +53,10 @@ final class Funclatency extends Tool {
 
     @Override
     String start(ToolSession s, ToolArgs a) throws IOException, ToolArgs.UsageError {
-        if (a.positional.size() != 2) {
-            throw new ToolArgs.UsageError("expected <pid> and one method, got " + a.positional.size() + " arguments");
+        if (a.positional.size() != 1) {
+            throw new ToolArgs.UsageError("expected one method (besides the pid), got " + a.positional.size() + " arguments");
         }
-        method = a.positional.get(1);
+        method = a.positional.get(0);
         Targets.check(method);
         if (a.has("--usecs") && a.has("--msecs")) {
             throw new ToolArgs.UsageError("-u and -m exclude each other");
@@ -71,7 +71,7 @@ final class Funclatency extends Tool {
         // The return probe first: an entry seen without its return only leaves a start time behind.
         s.attach("funclatency_return", Targets.exit(method));
         methods = s.attach("funclatency_entry", Targets.entry(method)).methods();
-        return methods + (methods == 1 ? " method" : " methods") + " for \"" + method + "\"";
+        return s.methodsText(methods) + " for \"" + method + "\"";
     }
 
     @Override

@@ -46,8 +46,8 @@ final class Profile extends Tool {
 
     @Override
     String start(ToolSession s, ToolArgs a) throws IOException, ToolArgs.UsageError {
-        if (a.positional.size() != 1) {
-            throw new ToolArgs.UsageError("expected only <pid>, got " + a.positional.size() + " arguments");
+        if (!a.positional.isEmpty()) {
+            throw new ToolArgs.UsageError("expected no argument besides the pid, got " + a.positional.size());
         }
         hz = a.positive("--hz", 49, 1000);
         folded = a.has("--folded");

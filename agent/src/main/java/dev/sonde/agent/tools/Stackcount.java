@@ -45,17 +45,17 @@ final class Stackcount extends Tool {
 
     @Override
     String start(ToolSession s, ToolArgs a) throws IOException, ToolArgs.UsageError {
-        if (a.positional.size() != 2) {
-            throw new ToolArgs.UsageError("expected <pid> and one method, got " + a.positional.size() + " arguments");
+        if (a.positional.size() != 1) {
+            throw new ToolArgs.UsageError("expected one method (besides the pid), got " + a.positional.size() + " arguments");
         }
-        method = a.positional.get(1);
+        method = a.positional.get(0);
         Targets.check(method);
         folded = a.has("--folded");
         svg = a.has("--svg") ? Path.of(a.get("--svg", "")) : null;
         stacks = new StackReport(s, "counts", "stacks");
         lost = s.map("lost");
         methods = s.attach("stackcount_entry", Targets.entry(method)).methods();
-        return methods + (methods == 1 ? " method" : " methods") + " for \"" + method + "\"";
+        return s.methodsText(methods) + " for \"" + method + "\"";
     }
 
     @Override

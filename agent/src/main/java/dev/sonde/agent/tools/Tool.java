@@ -1,8 +1,11 @@
 package dev.sonde.agent.tools;
 
 import dev.sonde.agent.control.ControlException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -14,7 +17,8 @@ import java.util.Set;
  * What every bundled tool does the same way: parse the command line, open a {@link ToolSession}
  * on the JVM, attach, say "Tracing … Hit Ctrl-C to end." on standard error, report every interval
  * ({@code -i}) and once at the end (the duration {@code -d} passed, Ctrl-C or SIGTERM), then detach.
- * Results go to standard output, as text or, with {@code --json}, as one JSON object a line (the
+ * With {@code --exec} the tool starts the JVM itself, attached before {@code main} (the agent's
+ * {@code hold=}), and ends when that JVM exits. Results go to standard output, as text or, with {@code --json}, as one JSON object a line (the
  * last one has {@code "final": true}). Exit status 0 on success, 1 when the work failed, 2 for a
  * usage error.
  */
@@ -73,9 +77,21 @@ abstract class Tool {
     }
 
     void printJson(Map<String, Object> m) {
+        if (held != null) {
+            held.add(m);
+            return;
+        }
         out.println(JsonText.of(m));
         out.flush();
     }
+
+    /** The usage text of {@code --help}: the tool's, then how to start the JVM with it. */
+    String fullUsage() {
+        return usage() + "\n" + EXEC_USAGE;
+    }
+
+    static final String EXEC_USAGE = "  --exec <java args...> (last, in place of <pid>): start that JVM (the command line without 'java')"
+        + " with the tool attached before main;\n  the end is its exit, -d or Ctrl-C (which stops it too); the final report gives its exit status";
 
     final int run(List<String> args, PrintStream out, PrintStream err) {
         this.out = out;
@@ -83,7 +99,7 @@ abstract class Tool {
         ToolArgs a;
         double duration;
         double interval;
-        long pid;
+        long pid = 0;
         try {
             Set<String> valued = new HashSet<>(valued());
             valued.add("--duration");
@@ -97,40 +113,54 @@ abstract class Tool {
             aliases.put("-h", "--help");
             a = ToolArgs.parse(args, valued, flags, aliases);
             if (a.has("--help")) {
-                out.println(usage());
+                out.println(fullUsage());
                 return 0;
             }
             json = a.has("--json");
             duration = a.seconds("--duration", 0);
             interval = a.seconds("--interval", 0);
-            pid = a.pid(name);
+            if (a.exec == null) {
+                pid = a.pid(name);
+            }
         } catch (ToolArgs.UsageError e) {
-            err.println("sonde " + name + ": " + e.getMessage() + "\n" + usage());
+            err.println("sonde " + name + ": " + e.getMessage() + "\n" + fullUsage());
             return 2;
         }
-        try (Stopper stop = new Stopper(); ToolSession s = ToolSession.open(pid, name)) {
+        try (Stopper stop = new Stopper(); ToolSession s = a.exec != null ? ToolSession.launch(name, a.exec) : ToolSession.open(pid, name)) {
             String what;
             try {
                 what = start(s, a);
             } catch (ToolArgs.UsageError e) {
-                err.println("sonde " + name + ": " + e.getMessage() + "\n" + usage());
+                err.println("sonde " + name + ": " + e.getMessage() + "\n" + fullUsage());
                 return 2;
             }
-            err.println("Tracing " + what + "... " + (duration > 0 ? "for " + duration + " s, or " : "") + "Hit Ctrl-C to end.");
+            err.println("Tracing " + what + "... " + (duration > 0 ? "for " + duration + " s, or " : "")
+                + (s.jvm != null ? "until JVM " + s.pid + " exits, or " : "") + "Hit Ctrl-C to end.");
             err.flush();
+            if (s.jvm != null) {
+                s.release();   // every link is attached (pending): main may run
+            }
             startNanos = System.nanoTime();
             long end = duration > 0 ? startNanos + (long) (duration * 1e9) : Long.MAX_VALUE;
             long every = interval > 0 ? (long) (interval * 1e9) : 0;
             long next = every > 0 ? startNanos + every : Long.MAX_VALUE;
+            // A JVM the tool started is seen exiting within 50 ms: its exit waits for this tool, not forever.
+            long tick = s.jvm != null ? 50_000_000L : 1_000_000_000L;
+            boolean exited = false;
             while (true) {
                 long now = System.nanoTime();
                 long until = Math.min(end, next);
-                // At most a second at a time: a traced JVM that ended is noticed within one.
-                long left = until == Long.MAX_VALUE ? 1_000_000_000L : Math.min(until - now, 1_000_000_000L);
+                // At most a tick at a time: a traced JVM that ended is noticed within one.
+                long left = until == Long.MAX_VALUE ? tick : Math.min(until - now, tick);
                 if (step(s, stop, left)) {
                     break;
                 }
-                if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
+                if (s.jvm != null) {
+                    if (s.jvmExiting()) {
+                        exited = true;
+                        break;
+                    }
+                } else if (!ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)) {
                     err.println("sonde " + name + ": JVM " + pid + " ended");
                     return 1;
                 }
@@ -143,8 +173,12 @@ abstract class Tool {
                     next += every;
                 }
             }
-            report(s, true);
-            s.detachAll();
+            if (s.jvm == null) {
+                report(s, true);
+                s.detachAll();
+                return 0;
+            }
+            finalAfterExit(s, !exited);
             return 0;
         } catch (ControlException e) {
             err.println("sonde " + name + ": " + e.getMessage());
@@ -157,5 +191,38 @@ abstract class Tool {
             err.println("sonde " + name + ": interrupted");
             return 1;
         }
+    }
+
+    /** JSON reports held back until the started JVM's exit status is known (null: print at once). */
+    private List<Map<String, Object>> held;
+
+    /**
+     * The final report of a JVM the tool started: read now (the JVM, exiting or not, waits for
+     * this connection), printed once the JVM has ended, with its exit status ({@code "exit_status"}).
+     */
+    private void finalAfterExit(ToolSession s, boolean stopJvm) throws IOException, InterruptedException {
+        PrintStream real = out;
+        ByteArrayOutputStream text = new ByteArrayOutputStream();
+        held = new ArrayList<>();
+        try {
+            out = new PrintStream(text, true, StandardCharsets.UTF_8);
+            report(s, true);
+        } finally {
+            out = real;
+        }
+        List<Map<String, Object>> reports = held;
+        held = null;
+        int status = s.endJvm(stopJvm);
+        out.write(text.toByteArray());
+        for (Map<String, Object> m : reports) {
+            if (Boolean.TRUE.equals(m.get("final"))) {
+                m.put("exit_status", status);
+            }
+            printJson(m);
+        }
+        if (!json) {
+            out.printf("%nJVM %d exited with status %d%n", s.pid, status);
+        }
+        out.flush();
     }
 }

@@ -22,6 +22,8 @@ final class ToolArgs {
     }
 
     final List<String> positional = new ArrayList<>();
+    /** The JVM's command line after {@code --exec} (without {@code java}), or null: attach by pid. */
+    List<String> exec;
     private final Map<String, String> values = new HashMap<>();
 
     /**
@@ -34,6 +36,13 @@ final class ToolArgs {
         ToolArgs a = new ToolArgs();
         for (int i = 0; i < args.size(); i++) {
             String s = args.get(i);
+            if (s.equals("--exec")) {
+                a.exec = List.copyOf(args.subList(i + 1, args.size()));
+                if (a.exec.isEmpty()) {
+                    throw new UsageError("--exec needs the JVM's command line after it (e.g. --exec -cp app.jar com.shop.Main)");
+                }
+                break;
+            }
             String name = aliases.getOrDefault(s, s);
             String inline = null;
             int eq = name.indexOf('=');
@@ -114,14 +123,15 @@ final class ToolArgs {
         throw new UsageError(name + " takes a whole number from 1 to " + max + ", not '" + v + "'");
     }
 
-    /** The JVM's pid: the first positional argument. */
+    /** The JVM's pid: the first positional argument, taken off {@link #positional}. */
     long pid(String tool) throws UsageError {
         if (positional.isEmpty()) {
-            throw new UsageError("no pid: which JVM? (sonde jvms lists them)");
+            throw new UsageError("no pid: which JVM? (sonde jvms lists them; or start one: --exec <java args...>)");
         }
         try {
             long pid = Long.parseLong(positional.get(0));
             if (pid > 0) {
+                positional.remove(0);
                 return pid;
             }
         } catch (NumberFormatException e) {

@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.function.Supplier;
 
 /**
- * The bundled tools, as {@code sonde <tool> <pid> …} runs them (SondeCli dispatches here):
+ * The bundled tools, as {@code sonde <tool> <pid> …} (or {@code sonde <tool> … --exec <java args…>}) runs them (SondeCli dispatches here):
  * funccount, funclatency, stackcount, argdist, trace, profile. Each is a probe program in C
  * ({@code agent/src/main/bpf/tools/}, compiled into the agent jar) and the command that attaches it
  * to a running JVM over the control socket and presents the result. See notes/tools.md.
@@ -27,6 +27,7 @@ public final class Tools {
             String u = tool(n).get().usage();
             b.append(u.lines().findFirst().orElse("")).append('\n');
         }
+        b.append("sonde <tool> <its arguments without <pid>> --exec <java args...>   start the JVM with the tool attached before main\n");
         return b.toString().stripTrailing();
     }
 

@@ -64,13 +64,13 @@ final class Trace extends Tool {
 
     @Override
     String start(ToolSession s, ToolArgs a) throws IOException, ToolArgs.UsageError {
-        if (a.positional.size() < 2 || a.positional.size() > 3) {
-            throw new ToolArgs.UsageError("expected <pid>, a method and an optional format, got " + a.positional.size() + " arguments");
+        if (a.positional.isEmpty() || a.positional.size() > 2) {
+            throw new ToolArgs.UsageError("expected a method and an optional format (besides the pid), got " + a.positional.size() + " arguments");
         }
-        method = a.positional.get(1);
+        method = a.positional.get(0);
         Targets.check(method);
-        List<ValueRef.Method> ms = ValueRef.methods(s.client, method);
-        String format = a.positional.size() == 3 ? a.positional.get(2) : defaultFormat(ms);
+        List<ValueRef.Method> ms = s.methods(method);
+        String format = a.positional.size() == 2 ? a.positional.get(1) : defaultFormat(ms);
         parseFormat(format, ms);
         long rate = a.positive("--rate", 1000, 1_000_000_000);
         maxLines = a.positive("--max", Long.MAX_VALUE, Long.MAX_VALUE);
@@ -89,10 +89,13 @@ final class Trace extends Tool {
             out.printf("%-10s %-16s %-7s %-40s %s%n", "TIME", "THREAD", "TID", "METHOD", atReturn ? "VALUES (at return)" : "VALUES");
             out.flush();
         }
-        return methods + (methods == 1 ? " method" : " methods") + " for \"" + method + "\"";
+        return s.methodsText(methods) + " for \"" + method + "\"";
     }
 
     private static String defaultFormat(List<ValueRef.Method> ms) {
+        if (ms.isEmpty()) {
+            return "";   // at start-up: no class is loaded to say what the parameters are
+        }
         int n = ms.get(0).paramTypes().size();
         for (ValueRef.Method m : ms) {
             if (!m.paramTypes().equals(ms.get(0).paramTypes())) {

@@ -1,6 +1,7 @@
 package dev.sonde.agent.tools;
 
 import dev.sonde.agent.control.ControlClient;
+import dev.sonde.agent.control.ControlException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -84,13 +85,25 @@ record ValueRef(String text, int param, Type type) {
         }
     }
 
-    /** The methods {@code target} names in the JVM (at least one, else an error naming it). */
-    static List<Method> methods(ControlClient c, String target) throws IOException, ToolArgs.UsageError {
+    /**
+     * The methods {@code target} names in the JVM (at least one, else an error naming it; at
+     * start-up, {@code startup}, none may be loaded yet and the list may be empty).
+     */
+    static List<Method> methods(ControlClient c, String target, boolean startup) throws IOException, ToolArgs.UsageError {
         List<Method> out = new ArrayList<>();
-        for (ControlClient.MethodInfo m : c.methods(target)) {
+        List<ControlClient.MethodInfo> found;
+        try {
+            found = c.methods(target);
+        } catch (ControlException e) {
+            if (!startup) {
+                throw e;
+            }
+            found = List.of();   // "class … is not loaded": at start-up, as expected
+        }
+        for (ControlClient.MethodInfo m : found) {
             out.add(Method.of(m.symbol(), m.params()));
         }
-        if (out.isEmpty()) {
+        if (out.isEmpty() && !startup) {
             throw new ToolArgs.UsageError("no loaded method matches '" + target + "'");
         }
         return out;
@@ -113,6 +126,9 @@ record ValueRef(String text, int param, Type type) {
         }
         if (name.isEmpty()) {
             throw new ToolArgs.UsageError("'" + text + "' names no value: expected a parameter's position (1, 2, ...), its name, or ret");
+        }
+        if (methods.isEmpty()) {
+            return unchecked(text, name, given);
         }
         Integer param = null;
         Type type = null;
@@ -149,6 +165,27 @@ record ValueRef(String text, int param, Type type) {
             type = t;
         }
         return new ValueRef(text, param, type);
+    }
+
+    /**
+     * A value of a method whose class is not loaded yet (at start-up): its position or ret, and
+     * the type the user gives, as nothing can be checked against the class.
+     */
+    private static ValueRef unchecked(String text, String name, Type given) throws ToolArgs.UsageError {
+        boolean ret = name.equals("ret") || name.equals("retval");
+        if (!ret && !name.chars().allMatch(Character::isDigit)) {
+            throw new ToolArgs.UsageError("'" + text + "': the class is not loaded yet (--exec), so parameter names are unknown;"
+                + " give the position and type, e.g. 1:int");
+        }
+        if (given == null) {
+            throw new ToolArgs.UsageError("'" + text + "': the class is not loaded yet (--exec), so the type is unknown;"
+                + " give it, e.g. " + name + ":long");
+        }
+        int p = ret ? RET : Integer.parseInt(name) - 1;
+        if (!ret && p < 0) {
+            throw new ToolArgs.UsageError("'" + text + "': parameters count from 1");
+        }
+        return new ValueRef(text, p, given);
     }
 
     /** A raw 64-bit value as this interpretation shows it: a Long, Double, Boolean, or a String. */
