@@ -25,7 +25,7 @@ final class FixedLazy {
 
     /** Called with the lock held: its probes fire inside the lock. */
     Resource create() {
-        window.hold();
+        window.hold(this);   // the monitor get() holds
         return new Resource();
     }
 }

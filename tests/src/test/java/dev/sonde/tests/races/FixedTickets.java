@@ -16,7 +16,7 @@ final class FixedTickets {
     /** synchronized: the probes of a synchronized method run inside its monitor. */
     synchronized boolean buy() {
         if (sold.get() < limit) {
-            window.hold();
+            window.hold(this);   // this method's monitor
             sold.incrementAndGet();
             return true;
         }
