@@ -68,8 +68,12 @@ final class ShopApp implements AutoCloseable {
                 sink += price(i % 5, "book-" + (i % 3));
             }
 
+            /** Waits at least {@code micros} (park may return early; the loop makes it a lower bound). */
             public static void wait(int micros) {
-                LockSupport.parkNanos(micros * 1000L);
+                long end = System.nanoTime() + micros * 1000L;
+                for (long left = micros * 1000L; left > 0; left = end - System.nanoTime()) {
+                    LockSupport.parkNanos(left);
+                }
             }
 
             static long burn(long until) {

@@ -97,14 +97,18 @@ class ToolsEndToEndTest {
             String out = t.stop().stdout();
             assertTrue(out.contains("     usecs               : count     distribution"), out);
             long rows = 0;
+            long slow = 0;
             java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?m)^\\s+(\\d+) -> (\\d+)\\s+: (\\d+)\\s+\\|[* ]{40}\\|$").matcher(out);
             while (m.find()) {
                 rows += Long.parseLong(m.group(3));
-                if (Long.parseLong(m.group(1)) >= 2048) {
-                    assertTrue(Long.parseLong(m.group(3)) <= 5, "at most the 5 slow calls take 2 ms or more: " + out);
+                if (Long.parseLong(m.group(1)) >= 1024) {
+                    slow += Long.parseLong(m.group(3));
                 }
             }
             assertEquals(10, rows, "the rows hold every call: " + out);
+            // A lower bound only: the 5 calls that wait 2,000 us cannot take less than 1,024 us; any
+            // call can take longer on a busy machine (one 50-us wait took over 2 ms in CI once).
+            assertTrue(slow >= 5, "the 5 slow calls are in the 1,024 us buckets or above: " + out);
             assertTrue(out.contains("count: 10"), out);
         }
     }
