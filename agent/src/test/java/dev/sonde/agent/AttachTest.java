@@ -7,9 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sonde.agent.cli.Dump;
 import dev.sonde.agent.control.ControlClient;
 import dev.sonde.agent.control.ControlProtocol;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -18,7 +16,6 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -48,7 +45,7 @@ class AttachTest {
         Path appErr = dir.resolve("app-err.txt");
         app = new ProcessBuilder(Launch.java("-XX:+EnableDynamicAgentLoading", "-cp", Launch.JAR.toString(),
             "dev.sonde.demo.Bookshop", "--threads", "2", "--serve")).redirectError(appErr.toFile()).start();
-        BlockingQueue<String> appOut = lines(app);
+        BlockingQueue<String> appOut = Launch.lines(app.getInputStream());
         Writer appIn = new java.io.OutputStreamWriter(app.getOutputStream(), StandardCharsets.UTF_8);
         assertEquals("ready", appOut.poll(60, TimeUnit.SECONDS));
         String pid = String.valueOf(app.pid());
@@ -119,21 +116,5 @@ class AttachTest {
 
     private static long lineCount(Path p) throws IOException {
         return Files.exists(p) ? Files.readAllLines(p).size() : 0;
-    }
-
-    private static BlockingQueue<String> lines(Process p) {
-        BlockingQueue<String> q = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    q.add(l);
-                }
-            } catch (IOException e) {
-                q.add("read failed: " + e);
-            }
-        }, "app-stdout");
-        t.setDaemon(true);
-        t.start();
-        return q;
     }
 }

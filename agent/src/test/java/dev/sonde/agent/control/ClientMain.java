@@ -36,9 +36,8 @@ public final class ClientMain {
                 }
                 System.out.println("attached " + a.id());
                 System.out.flush();
-                while (true) {
-                    Thread.sleep(60_000);   // killed by the test; the connection stays open until then
-                }
+                // The connection stays open until the test kills this JVM: block on a latch nobody counts down.
+                new java.util.concurrent.CountDownLatch(1).await();
             }
             default -> throw new IOException("unknown mode " + args[0]);
         }

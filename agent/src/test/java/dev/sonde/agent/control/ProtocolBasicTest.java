@@ -8,9 +8,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.BufferedReader;
+import dev.sonde.agent.Launch;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.io.Writer;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -22,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -37,9 +35,9 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(120)
 class ProtocolBasicTest {
-    private static final Path JAR = Path.of("target", "sonde-agent.jar").toAbsolutePath();
+    private static final Path JAR = Launch.JAR;
     private static final Path PROBE = Path.of("target", "test-classes", "bpf", "proto.bpf.o").toAbsolutePath();
-    private static final Path TEST_CLASSES = Path.of("target", "test-classes").toAbsolutePath();
+    private static final Path TEST_CLASSES = Launch.TEST_CLASSES;
     private final List<Process> started = new ArrayList<>();
 
     @AfterEach
@@ -54,9 +52,9 @@ class ProtocolBasicTest {
     @Test
     void loadAttachCountDetachOverTheSocket(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("p.sock");
-        Process app = start(java("-javaagent:" + JAR + "=socket=" + sock, "-cp", TEST_CLASSES.toString(),
+        Process app = start(Launch.java("-javaagent:" + JAR + "=socket=" + sock, "-cp", TEST_CLASSES.toString(),
             "dev.sonde.agent.ProtoApp", "2"), dir.resolve("app-err.txt"));
-        BlockingQueue<String> out = lines(app);
+        BlockingQueue<String> out = Launch.lines(app.getInputStream());
         assertEquals("ready", out.poll(60, TimeUnit.SECONDS));
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(sock));
         assertEquals(PosixFilePermissions.fromString("rw-------"), Files.getPosixFilePermissions(sock));
@@ -126,9 +124,9 @@ class ProtocolBasicTest {
 
     @Test
     void agentLoaderStartsTheSocketInAJvmWithoutTheAgent(@TempDir Path dir) throws Exception {
-        Process app = start(java("-XX:+EnableDynamicAgentLoading", "-cp", TEST_CLASSES.toString(), "dev.sonde.agent.ProtoApp", "1"),
+        Process app = start(Launch.java("-XX:+EnableDynamicAgentLoading", "-cp", TEST_CLASSES.toString(), "dev.sonde.agent.ProtoApp", "1"),
             dir.resolve("app-err.txt"));
-        BlockingQueue<String> out = lines(app);
+        BlockingQueue<String> out = Launch.lines(app.getInputStream());
         assertEquals("ready", out.poll(60, TimeUnit.SECONDS));
         String old = System.getProperty("sonde.agent.jar");
         System.setProperty("sonde.agent.jar", JAR.toString());
@@ -167,31 +165,5 @@ class ProtocolBasicTest {
         Process p = new ProcessBuilder(cmd).redirectError(err.toFile()).start();
         started.add(p);
         return p;
-    }
-
-    private static List<String> java(String... args) {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (Runtime.version().feature() >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        cmd.addAll(List.of(args));
-        return cmd;
-    }
-
-    private static BlockingQueue<String> lines(Process p) {
-        BlockingQueue<String> q = new LinkedBlockingQueue<>();
-        Thread t = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
-                for (String l; (l = r.readLine()) != null; ) {
-                    q.add(l);
-                }
-            } catch (IOException e) {
-                q.add("read failed: " + e);
-            }
-        }, "app-stdout");
-        t.setDaemon(true);
-        t.start();
-        return q;
     }
 }

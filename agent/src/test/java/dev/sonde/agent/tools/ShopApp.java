@@ -182,12 +182,7 @@ final class ShopApp implements AutoCloseable {
     }
 
     static List<String> java() {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        if (Runtime.version().feature() >= 24) {
-            cmd.add("--sun-misc-unsafe-memory-access=allow");
-        }
-        return cmd;
+        return dev.sonde.agent.Launch.java();
     }
 
     long pid() {
