@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.bpf.map.BpfMap;
 import dev.sonde.probe.testing.Allocations;
-import java.io.InputStream;
+import dev.sonde.probe.testing.TestProbes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.Arrays;
@@ -21,11 +21,7 @@ class PendingAttachTest {
         Sonde sonde = Sonde.install(ByteBuddyAgent.install());
         assertFalse(Arrays.stream(ByteBuddyAgent.getInstrumentation().getAllLoadedClasses())
             .anyMatch(c -> c.getName().endsWith(".PendingTarget")), "PendingTarget must not be loaded yet");
-        ProbeObject o;
-        try (InputStream in = PendingAttachTest.class.getResourceAsStream("/bpf/pending.bpf.o")) {
-            o = sonde.open("pending.bpf.o", in.readAllBytes());
-        }
-        try (o) {
+        try (ProbeObject o = TestProbes.open(sonde, "pending.bpf.o")) {
             List<ProbeLink> links = o.attachAll(AttachOptions.DEFAULT.withPending(true));
             for (int i = 0; i < 30; i++) {
                 PendingTarget.work(i % 3);

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.bpf.map.BpfMap;
-import java.io.InputStream;
+import dev.sonde.probe.testing.TestProbes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -31,9 +31,7 @@ class ProbeScenariosTest {
 
     @BeforeEach
     void open() throws Exception {
-        try (InputStream in = ProbeScenariosTest.class.getResourceAsStream("/bpf/scenarios.bpf.o")) {
-            probes = sonde.open("scenarios.bpf.o", in.readAllBytes());
-        }
+        probes = TestProbes.open(sonde, "scenarios.bpf.o");
     }
 
     @AfterEach

@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.bpf.map.BpfMap;
-import java.io.InputStream;
+import dev.sonde.probe.testing.TestProbes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -37,9 +37,7 @@ class ShopProbesTest {
 
     @BeforeEach
     void open() throws Exception {
-        try (InputStream in = ShopProbesTest.class.getResourceAsStream("/bpf/e2e.bpf.o")) {
-            probes = sonde.open("e2e.bpf.o", in.readAllBytes());
-        }
+        probes = TestProbes.open(sonde, "e2e.bpf.o");
     }
 
     @AfterEach

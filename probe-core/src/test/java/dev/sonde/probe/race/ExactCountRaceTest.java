@@ -9,7 +9,7 @@ import dev.sonde.probe.control.AttachOptions;
 import dev.sonde.probe.control.ProbeLink;
 import dev.sonde.probe.control.ProbeObject;
 import dev.sonde.probe.control.Sonde;
-import java.io.InputStream;
+import dev.sonde.probe.testing.TestProbes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
@@ -115,16 +115,12 @@ class ExactCountRaceTest {
 
     private void race(int cycles) throws Exception {
         Sonde sonde = Sonde.install(ByteBuddyAgent.install());
-        byte[] elf;
-        try (InputStream in = ExactCountRaceTest.class.getResourceAsStream("/bpf/race.bpf.o")) {
-            elf = in.readAllBytes();
-        }
         List<Worker> workers = new ArrayList<>();
         long[] entryRuns = new long[cycles + 1];
         long[] exitRuns = new long[cycles + 1];
         List<ProbeLink[]> links = new ArrayList<>();
         links.add(null);
-        try (ProbeObject probes = sonde.open("race.bpf.o", elf)) {
+        try (ProbeObject probes = TestProbes.open(sonde, "race.bpf.o")) {
             for (int w = 0; w < WORKERS; w++) {
                 Worker t = new Worker(w, cycles, this);
                 workers.add(t);

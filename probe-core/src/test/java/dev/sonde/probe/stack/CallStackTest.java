@@ -7,7 +7,7 @@ import dev.sonde.probe.control.ProbeLink;
 import dev.sonde.probe.control.ProbeObject;
 import dev.sonde.probe.control.Sonde;
 import dev.sonde.probe.symbol.Symbolized;
-import java.io.InputStream;
+import dev.sonde.probe.testing.TestProbes;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.util.ArrayList;
@@ -26,12 +26,8 @@ class CallStackTest {
     @Test
     void getStackMatchesStackWalkerAtEntryAndAtReturn() throws Exception {
         Sonde sonde = Sonde.install(ByteBuddyAgent.install());
-        byte[] elf;
-        try (InputStream in = CallStackTest.class.getResourceAsStream("/bpf/stacks.bpf.o")) {
-            elf = in.readAllBytes();
-        }
         Layers layers = new Layers();
-        try (ProbeObject probes = sonde.open("stacks.bpf.o", elf)) {
+        try (ProbeObject probes = TestProbes.open(sonde, "stacks.bpf.o")) {
             List<ProbeLink> links = probes.attachAll();
             assertEquals(2, links.size());
             assertEquals(17, layers.outer(5), "(5 + 3) * 2 + 1: the probes change nothing");

@@ -15,8 +15,8 @@ import dev.sonde.probe.control.ProbeLink;
 import dev.sonde.probe.control.ProbeObject;
 import dev.sonde.probe.control.Sonde;
 import dev.sonde.probe.symbol.MethodSymbol;
+import dev.sonde.probe.testing.TestProbes;
 import dev.sonde.testapp.Busy;
-import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -41,9 +41,7 @@ class TimerProgramTest {
 
     @BeforeEach
     void open() throws Exception {
-        try (InputStream in = TimerProgramTest.class.getResourceAsStream("/bpf/timer.bpf.o")) {
-            probes = sonde.open("timer.bpf.o", in.readAllBytes());
-        }
+        probes = TestProbes.open(sonde, "timer.bpf.o");
     }
 
     @AfterEach
