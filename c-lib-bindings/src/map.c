@@ -22,12 +22,27 @@ static int check_buf(struct sonde *s, const char *fn, const char *what, const vo
 	return 0;
 }
 
+/* A reply whose body is one blob of exactly size bytes (a key or a value): into dst. 0 or -errno. */
+static int take_blob(struct sonde *s, struct sonde_rd *r, const char *op, const char *fn, const char *what,
+		     void *dst, size_t size)
+{
+	const uint8_t *p;
+	uint32_t n = sonde__get_blob(r, &p);
+	int st = sonde__end(s, r, op);
+
+	if (st)
+		return st;
+	if (n != size)
+		return sonde__fail(s, -EINVAL, "%s: the %s is %u bytes, the caller's buffer %zu", fn, what, n, size);
+	memcpy(dst, p, n);
+	return 0;
+}
+
 int sonde_map_lookup_elem(struct sonde *s, int map, const void *key, size_t key_sz, void *value,
 			  size_t value_sz)
 {
 	static const char fn[] = "sonde_map_lookup_elem";
 	struct sonde_rd r;
-	const uint8_t *v;
 	int st;
 
 	CHECK_S(s);
@@ -40,16 +55,8 @@ int sonde_map_lookup_elem(struct sonde *s, int map, const void *key, size_t key_
 	if ((st = sonde__put_blob(s, "key", key, key_sz)))
 		goto out;
 	st = sonde__xact(s, SONDE_OP_MAP_LOOKUP, &s->rep, &r, 0);
-	if (st < 0)
-		goto out;
-	uint32_t n = sonde__get_blob(&r, &v);
-	if ((st = sonde__end(s, &r, "MAP_LOOKUP")))
-		goto out;
-	if (n != value_sz) {
-		st = sonde__fail(s, -EINVAL, "%s: the value is %u bytes, the caller's buffer %zu", fn, n, value_sz);
-		goto out;
-	}
-	memcpy(value, v, n);
+	if (st >= 0)
+		st = take_blob(s, &r, "MAP_LOOKUP", fn, "value", value, value_sz);
 out:
 	SONDE_UNLOCK(s);
 	return st;
@@ -106,7 +113,6 @@ int sonde_map_get_next_key(struct sonde *s, int map, const void *key, void *next
 {
 	static const char fn[] = "sonde_map_get_next_key";
 	struct sonde_rd r;
-	const uint8_t *k;
 	int st;
 
 	CHECK_S(s);
@@ -118,16 +124,8 @@ int sonde_map_get_next_key(struct sonde *s, int map, const void *key, void *next
 	if ((st = sonde__put_blob(s, "key", key, key ? key_sz : 0)))
 		goto out;
 	st = sonde__xact(s, SONDE_OP_MAP_NEXT_KEY, &s->rep, &r, 0);
-	if (st < 0)
-		goto out;
-	uint32_t n = sonde__get_blob(&r, &k);
-	if ((st = sonde__end(s, &r, "MAP_NEXT_KEY")))
-		goto out;
-	if (n != key_sz) {
-		st = sonde__fail(s, -EINVAL, "%s: the key is %u bytes, key_sz %zu", fn, n, key_sz);
-		goto out;
-	}
-	memcpy(next_key, k, n);
+	if (st >= 0)
+		st = take_blob(s, &r, "MAP_NEXT_KEY", fn, "key", next_key, key_sz);
 out:
 	SONDE_UNLOCK(s);
 	return st;
