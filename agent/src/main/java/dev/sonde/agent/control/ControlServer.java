@@ -9,6 +9,7 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.function.Consumer;
 import jdk.net.ExtendedSocketOptions;
@@ -116,10 +117,22 @@ public final class ControlServer {
             return running.path;
         }
         Path p = path != null ? path : defaultPath(ProcessHandle.current().pid());
-        Files.deleteIfExists(p);   // a stale socket of a dead JVM with this pid
+        // The socket is bound and listening, and only its owner may use it, before it appears at
+        // its path: bind(2) creates the file before listen(2) runs, so a client that saw the file
+        // early could be refused (ECONNREFUSED), and one that came before the chmod could get in.
+        // The rename replaces a stale socket of a dead JVM with this pid in one step.
+        Path fresh = p.resolveSibling(".sonde-" + ProcessHandle.current().pid() + ".new");
+        Files.deleteIfExists(fresh);
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-        ch.bind(UnixDomainSocketAddress.of(p));
-        Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rw-------"));
+        try {
+            ch.bind(UnixDomainSocketAddress.of(fresh));
+            Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-------"));
+            Files.move(fresh, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+        } catch (IOException | RuntimeException e) {
+            ch.close();
+            Files.deleteIfExists(fresh);
+            throw e;
+        }
         ControlServer s = new ControlServer(p, ch, sonde, inst, log);
         Thread t = new Thread(s::accept, "sonde-control");
         t.setDaemon(true);

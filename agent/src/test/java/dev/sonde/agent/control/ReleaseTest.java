@@ -40,10 +40,15 @@ class ReleaseTest {
     @Test
     void releaseWithoutAHoldSucceedsAndChangesNothing(@TempDir Path dir) throws Exception {
         Path sock = dir.resolve("r.sock");
+        Files.writeString(sock, "stale");   // what a dead JVM could have left: replaced in one step
         Process app = start("socket=" + sock, dir);
         BlockingQueue<String> out = Launch.lines(app.getInputStream());
         assertEquals("ready", out.poll(60, TimeUnit.SECONDS));
-        await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(sock));
+        await().atMost(Duration.ofSeconds(30)).until(() -> !Files.isRegularFile(sock));
+        try (var names = Files.list(dir)) {
+            assertEquals(List.of("app-err.txt", "r.sock"), names.map(n -> n.getFileName().toString()).sorted().toList(),
+                "the socket is bound under a temporary name and renamed: nothing else is left");
+        }
         try (ControlClient c = ControlClient.connect(sock)) {
             c.release();
             c.release();
@@ -56,6 +61,7 @@ class ReleaseTest {
         Path sock = dir.resolve("h.sock");
         Process app = start("hold=60,socket=" + sock, dir);
         BlockingQueue<String> out = Launch.lines(app.getInputStream());
+        // The socket appears only once it listens: a client may connect the moment it sees it.
         await().atMost(Duration.ofSeconds(30)).until(() -> Files.exists(sock));
         try (ControlClient c = ControlClient.connect(sock)) {
             assertEquals(null, out.poll(0, TimeUnit.SECONDS), "main waits");
