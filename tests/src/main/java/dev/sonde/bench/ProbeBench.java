@@ -34,8 +34,13 @@ import org.openjdk.jmh.annotations.Warmup;
  * AtomicLong, as the ARRAY programs do with an atomic add.
  *
  * <p>{@code attach} / {@code detach}: the latency of attaching one entry probe to one loaded method
- * (retransformation included) and of detaching it (grace period and restoring retransformation
- * included), sampled per call.
+ * that runs its original bytecode (one retransformation included) and of detaching it (unpublish
+ * and grace period; the restoring retransformation follows on Sonde's restorer thread, and each
+ * sample's set-up waits for it), sampled per call. {@code reattach}: attaching while the method's
+ * trampoline is still in place (detached, restore pending), which needs no retransformation.
+ * {@code bareRetransform}: {@code Instrumentation.retransformClasses} of another small loaded
+ * class in the same fork, the JVM's own floor for any attach that must instrument: its safepoint
+ * walks every loaded class and compiled method, so it grows with the JVM, not with the class.
  *
  * <pre>bin/sonde-jmh -wi 5 -w 1 -i 5 -r 1 -f 1 -prof gc ProbeBench</pre>
  */
@@ -97,6 +102,7 @@ public class ProbeBench {
                     }
                     a.close();
                     b.close();
+                    Sonde.installed().awaitRestored();
                 }
                 case "entryEmpty" -> links.add(object.attach("entry_empty"));
                 case "arrayCount" -> {
@@ -157,9 +163,26 @@ public class ProbeBench {
         }
     }
 
-    /** Attaching one entry probe to one loaded method; the probe is detached after each sample. */
+    /** Attaching one entry probe to one method running its original bytecode; detached and restored after each sample. */
     @State(Scope.Thread)
     public static class AttachState extends Latency {
+        @TearDown(Level.Invocation)
+        public void detach() {
+            link.close();
+            link = null;
+            Sonde.installed().awaitRestored();
+        }
+    }
+
+    /** Attaching again right after a detach, the method's restore still pending (its trampoline in place). */
+    @State(Scope.Thread)
+    public static class ReattachState extends Latency {
+        @Setup(Level.Invocation)
+        public void detachFirst() throws Exception {
+            object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
+                .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other")).close();
+        }
+
         @TearDown(Level.Invocation)
         public void detach() {
             link.close();
@@ -167,13 +190,33 @@ public class ProbeBench {
         }
     }
 
-    /** Detaching one entry probe from one method, grace period included; attached before each sample. */
+    /** Detaching one entry probe from one method, grace period included; attached (from original bytecode) before each sample. */
     @State(Scope.Thread)
     public static class DetachState extends Latency {
         @Setup(Level.Invocation)
         public void attach() throws Exception {
+            Sonde.installed().awaitRestored();
             link = object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
                 .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+        }
+    }
+
+    /** A small loaded class that nothing instruments, retransformed as the floor of an attach. */
+    public static final class Unrelated {
+        public long f(long x) {
+            return x * 3;
+        }
+    }
+
+    @State(Scope.Thread)
+    public static class RetransformState {
+        java.lang.instrument.Instrumentation inst;
+
+        @Setup(Level.Trial)
+        public void setup() throws Exception {
+            inst = ByteBuddyAgent.install();
+            open(sonde());   // the same JVM as the attach samples: Sonde and an object loaded
+            new Unrelated().f(1);
         }
     }
 
@@ -184,6 +227,22 @@ public class ProbeBench {
         s.link = s.object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
             .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
         return s.link;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public ProbeLink reattach(ReattachState s) throws Exception {
+        s.link = s.object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
+            .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+        return s.link;
+    }
+
+    @Benchmark
+    @BenchmarkMode(Mode.SampleTime)
+    @OutputTimeUnit(TimeUnit.MICROSECONDS)
+    public void bareRetransform(RetransformState s) throws Exception {
+        s.inst.retransformClasses(Unrelated.class);
     }
 
     @Benchmark

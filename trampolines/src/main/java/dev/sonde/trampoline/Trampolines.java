@@ -24,6 +24,10 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import net.bytebuddy.jar.asm.ClassReader;
@@ -54,10 +58,24 @@ import net.bytebuddy.jar.asm.Type;
  *     handler on entry and on exit (or counts a miss).</li>
  * <li>detach: (1) unpublish — new images without the handler are set on the methods' call sites
  *     ({@link MethodSite}); (2) {@code MutableCallSite.syncAll}; (3) one {@code synchronize()} for
- *     the whole batch: every hit that could still see an old image has released its slot; (4) for
- *     each method left without handlers, forget its site and (5) retransform its class, during
- *     which the transformer declines, so the method runs its original bytecode again. A frame
- *     still running the old instrumented code reaches only its old site, whose image is empty.</li>
+ *     the whole batch: every hit that could still see an old image has released its slot. Then
+ *     detach returns: no handler of the links runs any more. (4) A method left without handlers
+ *     keeps its site, with empty images, until (5) the restorer, shortly after and off the
+ *     caller's thread, forgets the sites that are still empty and retransforms their classes in
+ *     one call, during which the transformer declines, so the methods run their original bytecode
+ *     again. A frame still running the old instrumented code reaches only its old site, whose
+ *     image is empty.</li>
+ * <li>restore: deferred as Linux defers freeing a trampoline image to a work item after its grace
+ *     periods. One retransformation costs a safepoint whose length grows with the whole JVM
+ *     (HotSpot walks every loaded class's constant-pool cache and every compiled method's
+ *     metadata: milliseconds in a JVM of a few thousand classes), so it is taken off detach's
+ *     path, detaches close together share one, and an attach to a method whose restore is still
+ *     pending reuses its trampoline without retransforming. {@link #awaitRestored} runs the
+ *     pending restores now and returns when every method without handlers has its original
+ *     bytecode back. A retransformation makes a class match the sites it has at that moment (the
+ *     transformer reads them), so restores and attaches may retransform the same class in either
+ *     order; restores are serialised with one another by their own lock, not by the control
+ *     lock, so a detach never waits behind one.</li>
  * </ol>
  */
 public final class Trampolines implements AutoCloseable {
@@ -86,6 +104,17 @@ public final class Trampolines implements AutoCloseable {
     private final Set<AttachLink> open = ConcurrentHashMap.newKeySet();
     private final Map<ClassKey, Throwable> failures = new ConcurrentHashMap<>();
     private final AtomicInteger nextId = new AtomicInteger(1);
+    /** Sites left without handlers whose classes await their restore (guarded by the site lock). */
+    private final Set<MethodSite> unused = new LinkedHashSet<>();
+    /** Serialises restores (the restorer's and {@link #awaitRestored}'s); never held with the control lock waiting on it. */
+    private final ReentrantLock restoring = new ReentrantLock();
+    private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "sonde-restore");
+        t.setDaemon(true);
+        return t;
+    });
+    /** The last restore's failure, or null: restores run off the caller's thread, so they are reported here. */
+    private volatile String restoreFailure;
     private volatile boolean closed;
 
     private Trampolines(Instrumentation inst, ExecutionSlots slots) {
@@ -160,11 +189,37 @@ public final class Trampolines implements AutoCloseable {
         if (descriptor != null) {
             p = p.withDescriptor(descriptor);
         }
-        List<Target> targets = resolve(type, p, true);
+        return attachAll(List.of(new Request(type, method, descriptor, handler))).get(0);
+    }
+
+    /** One method (or, with a null descriptor, every overload) and its handler, for {@link #attachAll}. */
+    public record Request(Class<?> type, String method, String descriptor, Handler handler) {}
+
+    /**
+     * Attaches each request as {@link #attach(Class, String, String, Handler)} does, with one
+     * retransformation for all the classes that get new trampolines (each costs a JVM-wide
+     * safepoint, so a probe on many methods pays it once). All or nothing: on an error no link is
+     * attached and the IllegalArgumentException names the problem.
+     */
+    public List<Link> attachAll(List<Request> requests) {
+        List<MethodPattern> patterns = new ArrayList<>();
+        List<List<Target>> targets = new ArrayList<>();
+        for (Request r : requests) {
+            MethodPattern p = MethodPattern.of(r.type.getName(), r.method);
+            if (r.descriptor != null) {
+                p = p.withDescriptor(r.descriptor);
+            }
+            patterns.add(p);
+            targets.add(resolve(r.type, p, true));
+        }
         control.lock();
         try {
-            AttachLink link = register(p, handler, false);
-            return attachTargets(link, targets);
+            List<AttachLink> links = new ArrayList<>();
+            for (int i = 0; i < requests.size(); i++) {
+                links.add(register(patterns.get(i), requests.get(i).handler, false));
+            }
+            attachTargets(links, targets);
+            return List.copyOf(links);
         } finally {
             control.unlock();
         }
@@ -197,7 +252,8 @@ public final class Trampolines implements AutoCloseable {
                 detach(List.of(link));
                 throw e;
             }
-            return attachTargets(link, targets);
+            attachTargets(List.of(link), List.of(targets));
+            return link;
         } finally {
             control.unlock();
         }
@@ -291,24 +347,17 @@ public final class Trampolines implements AutoCloseable {
         return false;
     }
 
-    /** Attaches a registered link to {@code targets}, retransforming the classes that get new trampolines (caller holds the control lock). */
-    private Link attachTargets(AttachLink link, List<Target> targets) {
+    /**
+     * Attaches registered links, each to its targets, with one retransformation of the classes
+     * that get new trampolines (caller holds the control lock); on a failure every link is
+     * detached again and IllegalArgumentException names the first link.
+     */
+    private void attachTargets(List<AttachLink> links, List<List<Target>> targetsOf) {
         Map<Class<?>, Boolean> retransform = new LinkedHashMap<>();
         List<MutableCallSite> changed = new ArrayList<>();
         synchronized (sites) {
-            for (Target t : targets) {
-                ClassKey key = ClassKey.of(t.type);
-                classes.put(key, t.type);
-                boolean fresh = site(key, t.name + t.descriptor) == null;
-                MethodSite s = siteFor(key, t.name, t.descriptor, t.isStatic);
-                if (link.isAttachedTo(s)) {
-                    continue;   // listed twice, or attached by onLoad meanwhile
-                }
-                if (fresh) {
-                    retransform.put(t.type, Boolean.TRUE);
-                }
-                attachLocked(link, s);
-                changed.addAll(List.of(s.callSites()));
+            for (int i = 0; i < links.size(); i++) {
+                attachLocked(links.get(i), targetsOf.get(i), retransform, changed);
             }
         }
         if (!changed.isEmpty()) {
@@ -318,11 +367,30 @@ public final class Trampolines implements AutoCloseable {
             try {
                 retransform(retransform.keySet());
             } catch (RuntimeException e) {
-                detach(List.of(link));
-                throw new IllegalArgumentException("cannot attach to " + link.pattern() + ": " + e.getMessage(), e);
+                detach(links);
+                throw new IllegalArgumentException("cannot attach to " + links.get(0).pattern()
+                    + (links.size() > 1 ? " (and " + (links.size() - 1) + " more)" : "") + ": " + e.getMessage(), e);
             }
         }
-        return link;
+    }
+
+    /** Attaches one link to its targets, noting the classes to retransform and the call sites changed (caller holds the site lock). */
+    private void attachLocked(AttachLink link, List<Target> targets, Map<Class<?>, Boolean> retransform, List<MutableCallSite> changed) {
+        for (Target t : targets) {
+            ClassKey key = ClassKey.of(t.type);
+            classes.put(key, t.type);
+            boolean fresh = site(key, t.name + t.descriptor) == null;
+            MethodSite s = siteFor(key, t.name, t.descriptor, t.isStatic);
+            if (link.isAttachedTo(s)) {
+                continue;   // listed twice, or attached by onLoad meanwhile
+            }
+            unused.remove(s);   // its restore was pending: the trampoline in place serves again
+            if (fresh) {
+                retransform.put(t.type, Boolean.TRUE);
+            }
+            attachLocked(link, s);
+            changed.addAll(List.of(s.callSites()));
+        }
     }
 
     private MethodSite site(ClassKey key, String nameDesc) {
@@ -383,11 +451,69 @@ public final class Trampolines implements AutoCloseable {
             }
             MutableCallSite.syncAll(changed.toArray(new MutableCallSite[0]));   // step 2
             slots.synchronize();                                                // step 3
-            Set<Class<?>> restore = new LinkedHashSet<>();
+            boolean queued = false;
             synchronized (sites) {                                              // step 4
                 for (MethodSite s : emptied) {
+                    if (s.attachments().isEmpty() && byId.get(s.id) == s) {
+                        queued |= unused.add(s);
+                    }
+                }
+            }
+            if (queued && !closed) {
+                scheduleRestore();                                              // step 5, later
+            }
+        } finally {
+            control.unlock();
+        }
+    }
+
+    /** How long the restorer waits after a detach, so that detaches close together share one retransformation. */
+    private static final long RESTORE_DELAY_MS = 10;
+
+    private void scheduleRestore() {
+        try {
+            restorer.schedule(this::restoreInBackground, RESTORE_DELAY_MS, TimeUnit.MILLISECONDS);
+        } catch (RejectedExecutionException e) {
+            // closing: close() restores what is pending itself
+        }
+    }
+
+    private void restoreInBackground() {
+        try {
+            restorePending();
+        } catch (RuntimeException | Error e) {   // the restorer thread must survive to restore later ones
+            restoreFailure = e.toString();
+        }
+    }
+
+    /**
+     * Restores now what detach left pending: every method without handlers runs its original
+     * bytecode when this returns (unless a retransformation failed: then IllegalStateException
+     * names the classes, and they keep their empty trampolines). Detach returns before that
+     * restore; tests and benchmarks that compare class bytes or measure the unprobed method after
+     * a detach call this first.
+     */
+    public void awaitRestored() {
+        String failed = restorePending();
+        if (failed != null) {
+            throw new IllegalStateException(failed);
+        }
+    }
+
+    /** The failure of the last background restore, or null (restores run off the detaching thread). */
+    public String lastRestoreFailure() {
+        return restoreFailure;
+    }
+
+    /** Forgets the pending sites that are still unused and retransforms their classes in one call; returns a failure message or null. */
+    private String restorePending() {
+        restoring.lock();
+        try {
+            Set<Class<?>> restore = new LinkedHashSet<>();
+            synchronized (sites) {
+                for (MethodSite s : unused) {
                     if (!s.attachments().isEmpty() || byId.get(s.id) != s) {
-                        continue;
+                        continue;   // attached again meanwhile (attachTargets also drops it from unused)
                     }
                     byId.remove(s.id);
                     Map<String, MethodSite> next = new HashMap<>(byClass.getOrDefault(s.owner, Map.of()));
@@ -403,12 +529,21 @@ public final class Trampolines implements AutoCloseable {
                         restore.add(c);
                     }
                 }
+                unused.clear();
             }
-            if (!restore.isEmpty()) {
-                retransform(restore);                                           // step 5
+            if (restore.isEmpty()) {
+                return null;
+            }
+            try {
+                retransform(restore);
+                restoreFailure = null;
+                return null;
+            } catch (IllegalStateException e) {
+                restoreFailure = "restoring the original bytecode: " + e.getMessage();
+                return restoreFailure;
             }
         } finally {
-            control.unlock();
+            restoring.unlock();
         }
     }
 
@@ -565,6 +700,8 @@ public final class Trampolines implements AutoCloseable {
                 return;
             }
             detach(new ArrayList<>(open));
+            restorer.shutdown();
+            restorePending();   // before the transformer goes: it is what declines for these classes
             inst.removeTransformer(transformer);
             Hooks.setLinker(null);
             closed = true;

@@ -185,6 +185,7 @@ class AttachDetachRaceTest {
         assertEquals(0, missed, "16 slots for 8 threads: nothing may be missed");
         checked += verify(handlers, cycles, first, last);
         assertTrue(checked >= 10L * WORKERS * cycles, "too few calls checked: " + checked);
+        t.awaitRestored();
         assertEquals(ClassBytes.instructions(original), ClassBytes.instructions(ClassBytes.current(Racer.class)),
                 "instruction-level comparison with the original after the last detach");
         System.err.println("race: " + cycles + " cycles, " + checked + " calls checked");

@@ -45,6 +45,7 @@ class CoexistenceTest {
                 assertEquals(20, Coexist.work(4));
                 assertEquals(3 + 2 * round, Coexist.OTHER.get(), "the other agent's advice survives Sonde's detach");
                 assertEquals(2, rec.hits.size());
+                t.awaitRestored();
                 byte[] after = ClassBytes.current(Coexist.class);
                 assertFalse(ClassBytes.mentionsSonde(after));
                 assertEquals(ClassBytes.instructions(otherOnly), ClassBytes.instructions(after),

@@ -76,6 +76,7 @@ class JdkBreadthTest {
             traced = workload();
         } finally {
             t.detach(links);
+            t.awaitRestored();
         }
         assertEquals(plain, traced);
         assertTrue(h.entries.sum() > 10_000, "entries: " + h.entries.sum());

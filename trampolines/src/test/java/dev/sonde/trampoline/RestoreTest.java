@@ -7,14 +7,24 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.sonde.trampoline.targets.Restore;
+import java.lang.instrument.ClassFileTransformer;
 import java.lang.ref.WeakReference;
+import java.security.ProtectionDomain;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Detach restores the original bytecode and frees the dispatch point; patterns instrument later loads. */
 class RestoreTest {
     private final Trampolines t = Fixture.trampolines();
+
+    /** Each test starts from the original bytecode: no restore of an earlier test pending. */
+    @BeforeEach
+    void restored() {
+        t.awaitRestored();
+    }
 
     /**
      * Comparison made: the class file the JVM reconstitutes before attach and after detach, method
@@ -38,6 +48,7 @@ class RestoreTest {
             assertEquals(ClassBytes.schema(original), ClassBytes.schema(instrumented), "no schema change");
             assertEquals(4, rec.hits.size());
         }
+        t.awaitRestored();
         byte[] restored = ClassBytes.current(Restore.class);
         assertNotEquals(ClassBytes.instructions(original), ClassBytes.instructions(instrumented));
         assertEquals(ClassBytes.instructions(original), ClassBytes.instructions(restored), "instruction-level comparison");
@@ -63,8 +74,55 @@ class RestoreTest {
         MethodSite s = t.site(l.methods().get(0).id());
         WeakReference<?>[] refs = {new WeakReference<>(h), new WeakReference<>(s), new WeakReference<>(s.entryImage.getTarget())};
         l.close();
+        t.awaitRestored();
         assertEquals(null, t.site(s.id));
         return refs;
+    }
+
+    /**
+     * Detach returns once the handler can no longer run; the restorer thread gives the method its
+     * original bytecode back on its own shortly after. An attach while that restore is pending
+     * reuses the trampoline in place: no retransformation of the class (a counting transformer
+     * sees every one).
+     */
+    @Test
+    void theRestoreFollowsDetachByItselfAndAnAttachBeforeItReusesTheTrampoline() throws Exception {
+        AtomicInteger retransforms = new AtomicInteger();
+        ClassFileTransformer counter = new ClassFileTransformer() {
+            @Override
+            public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
+                if (redefined == Restore.class) {
+                    retransforms.incrementAndGet();
+                }
+                return null;
+            }
+        };
+        Fixture.INST.addTransformer(counter, true);
+        try {
+            Recorder rec = new Recorder();
+            Link first = t.attach(Restore.class, "calc", rec);
+            assertEquals(1, retransforms.get(), "a method with its original bytecode gets its trampoline by one retransformation");
+            int id = first.methods().get(0).id();
+            first.close();
+            assertEquals(3.0, Restore.calc(4));
+            assertEquals(0, rec.hits.size(), "no handler runs after detach returned, restored or not");
+            // Attach again at once: unless the restorer (10 ms after the detach) came first, the
+            // trampoline is reused. Either way the method is probed, and at most one restore ran.
+            Link second = t.attach(Restore.class, "calc", rec);
+            boolean reused = second.methods().get(0).id() == id;
+            assertEquals(reused ? 1 : 3, retransforms.get(), reused ? "reused: no retransformation" : "restored, then instrumented again");
+            assertEquals(3.0, Restore.calc(4));
+            assertEquals(2, rec.hits.size(), "entry and exit of the call after the second attach");
+            int secondId = second.methods().get(0).id();
+            second.close();
+            int before = retransforms.get();
+            await().atMost(Duration.ofSeconds(30)).until(() -> t.site(secondId) == null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> retransforms.get() == before + 1);
+            assertEquals(null, t.lastRestoreFailure());
+            assertFalse(ClassBytes.mentionsSonde(ClassBytes.current(Restore.class)), "restored without awaitRestored");
+        } finally {
+            Fixture.INST.removeTransformer(counter);
+        }
     }
 
     /** The Late classes are named only as strings here, so that nothing loads them before the attach. */
@@ -90,6 +148,7 @@ class RestoreTest {
             assertEquals(1, rec.entries().get(0).args()[0]);
             assertEquals("ab", rec.entries().get(1).refs()[0]);
         }
+        t.awaitRestored();
         assertFalse(ClassBytes.mentionsSonde(ClassBytes.current(a)));
         assertFalse(ClassBytes.mentionsSonde(ClassBytes.current(b)));
         rec.clear();

@@ -77,13 +77,13 @@ public final class TargetResolver {
     private static List<Class<?>> matchingClasses(Target target, Class<?>[] loaded) {
         Set<Class<?>> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         List<Class<?>> out = new ArrayList<>();
+        // The name test first: for an exact target it rejects all but one or two of the JVM's
+        // thousands of classes with a cached-name comparison, before the native type queries.
         for (Class<?> c : loaded) {
-            if (c == null || c.isArray() || c.isPrimitive() || c.isHidden() || !seen.add(c)) {
+            if (c == null || !target.matchesClass(c) || c.isArray() || c.isPrimitive() || c.isHidden() || !seen.add(c)) {
                 continue;
             }
-            if (target.matchesClass(c)) {
-                out.add(c);
-            }
+            out.add(c);
         }
         return out;
     }

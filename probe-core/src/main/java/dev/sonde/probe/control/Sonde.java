@@ -133,18 +133,20 @@ public final class Sonde implements AutoCloseable {
         } catch (TargetException e) {
             throw new AttachException(owner.name() + ": program " + p.name() + ": " + e.getMessage(), e);
         }
-        List<Link> done = new ArrayList<>();
+        List<Trampolines.Request> requests = new ArrayList<>();
         List<ProbeHandler> handlers = new ArrayList<>();
+        long fields = ContextReads.of(p);
+        for (Executable e : methods) {
+            MethodSymbol symbol = symbols.register(e);
+            ProbeHandler h = new ProbeHandler(p.executable(), fields, symbol, target.isReturn(), options.cookie(), needsCaller,
+                config.runTimeStats(), hits, stacks, slots.count());
+            requests.add(new Trampolines.Request(e.getDeclaringClass(), Descriptors.nameOf(e), Descriptors.of(e), h));
+            handlers.add(h);
+        }
+        List<Link> done;
         try {
-            for (Executable e : methods) {
-                MethodSymbol symbol = symbols.register(e);
-                ProbeHandler h = new ProbeHandler(p.executable(), ContextReads.of(p), symbol, target.isReturn(), options.cookie(), needsCaller,
-                    config.runTimeStats(), hits, stacks, slots.count());
-                done.add(trampolines.attach(e.getDeclaringClass(), Descriptors.nameOf(e), Descriptors.of(e), h));
-                handlers.add(h);
-            }
+            done = trampolines.attachAll(requests);   // one retransformation for all the methods
         } catch (IllegalArgumentException | IllegalStateException e) {
-            trampolines.detach(done);
             throw new AttachException(owner.name() + ": program " + p.name() + ": " + e.getMessage(), e);
         }
         return register(new ProbeLink(this, p.name(), target, options.cookie(), done, handlers, null));
@@ -219,6 +221,18 @@ public final class Sonde implements AutoCloseable {
         synchronized (objects) {
             objects.remove(o);
         }
+    }
+
+    /**
+     * Returns once every method that detaching left without probes runs its original bytecode
+     * again. A link's {@code close} returns when its programs can no longer run (the grace period
+     * has passed); giving the methods their original bytecode back is one retransformation that
+     * follows shortly after on a Sonde thread, shared by the detaches close together. Call this
+     * before comparing class bytes or measuring the unprobed method after a detach. Throws
+     * IllegalStateException naming the classes if that retransformation failed.
+     */
+    public void awaitRestored() {
+        trampolines.awaitRestored();
     }
 
     public List<ProbeLink> links() {
