@@ -12,6 +12,7 @@ import java.lang.ref.WeakReference;
 import java.security.ProtectionDomain;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -120,6 +121,43 @@ class RestoreTest {
             await().atMost(Duration.ofSeconds(30)).until(() -> retransforms.get() == before + 1);
             assertEquals(null, t.lastRestoreFailure());
             assertFalse(ClassBytes.mentionsSonde(ClassBytes.current(Restore.class)), "restored without awaitRestored");
+        } finally {
+            Fixture.INST.removeTransformer(counter);
+        }
+    }
+
+    /** A probe on several methods of a class costs one retransformation; a bad request in the batch attaches nothing. */
+    @Test
+    void attachAllRetransformsOnceAndIsAllOrNothing() throws Exception {
+        AtomicInteger retransforms = new AtomicInteger();
+        ClassFileTransformer counter = new ClassFileTransformer() {
+            @Override
+            public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
+                if (redefined == Restore.class) {
+                    retransforms.incrementAndGet();
+                }
+                return null;
+            }
+        };
+        Fixture.INST.addTransformer(counter, true);
+        try {
+            Recorder rec = new Recorder();
+            var before = t.instrumentedMethods();
+            IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> t.attachAll(List.of(new Trampolines.Request(Restore.class, "calc", null, rec),
+                    new Trampolines.Request(Restore.class, "noSuchMethod", null, rec))));
+            assertTrue(bad.getMessage().contains("noSuchMethod"), bad.getMessage());
+            assertEquals(before, t.instrumentedMethods(), "nothing attached");
+            assertEquals(0, retransforms.get());
+            List<Link> links = t.attachAll(List.of(new Trampolines.Request(Restore.class, "calc", null, rec),
+                new Trampolines.Request(Restore.class, "mix", null, rec)));
+            assertEquals(1, retransforms.get(), "two methods of one class, one retransformation");
+            new Restore().mix(2, "abc");
+            assertEquals(3.0, Restore.calc(4));
+            assertEquals(4, rec.hits.size(), "mix and calc, entry and exit each");
+            t.detach(links);
+            t.awaitRestored();
+            assertEquals(2, retransforms.get(), "and one restore for both");
         } finally {
             Fixture.INST.removeTransformer(counter);
         }
