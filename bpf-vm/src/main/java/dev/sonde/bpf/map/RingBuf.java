@@ -29,9 +29,11 @@ import java.util.concurrent.locks.LockSupport;
  * <p>Guarantees, with their ordering pairs:
  * <ol>
  * <li>Producers serialise on a spin lock (Linux's rb->spinlock) for the reservation only: check
- *     space against {@code consumer_pos} (acquire, pairs with the consumer's release after it read
- *     a record), write the header with BUSY, publish {@code producer_pos} (release, pairs with the
- *     consumer's acquire), unlock.</li>
+ *     space against the consumer position they last loaded, and only when that is not enough load
+ *     {@code consumer_pos} again (acquire, pairs with the consumer's release after it read its
+ *     records), write the header with BUSY, publish {@code producer_pos} (release, pairs with the
+ *     consumer's acquire), unlock. The consumer releases its position once per poll (or per
+ *     quarter ring), not per record, so the two sides share a cache line only as often as needed.</li>
  * <li>Commit exchanges the header word (volatile), clearing BUSY and maybe setting DISCARD; pairs
  *     with the consumer's acquire load of the header: a committed record's bytes are complete.</li>
  * <li>The consumer stops at the first BUSY header, so records arrive in reservation order even
@@ -70,13 +72,18 @@ public final class RingBuf extends BpfMap {
     private final int regionId;
     private final SpinLocks lock = new SpinLocks(1);
     // Producer and consumer positions on separate cache lines, as Linux puts them on separate pages.
+    // The producers' line holds producerPos and their cached copy of consumerPos (both written
+    // under the lock), so a reserve that fits touches no line the consumer writes.
     long p00, p01, p02, p03, p04, p05, p06, p07;
     private long producerPos;
+    private long consumerSeen;
     long p10, p11, p12, p13, p14, p15, p16, p17;
     private long consumerPos;
     long p20, p21, p22, p23, p24, p25, p26, p27;
+    // Read by every commit, written rarely (a parking consumer, a drop): away from both positions.
     private long drops;
     private volatile Thread waiter;
+    long p30, p31, p32, p33, p34, p35, p36, p37;
 
     public RingBuf(MapSpec spec, ExecutionSlots slots) {
         super(MapType.RINGBUF, spec, slots);
@@ -120,14 +127,19 @@ public final class RingBuf extends BpfMap {
         int idx;
         lock.lock(0);
         try {
-            // Acquire pairs with the setRelease of consumerPos in poll: the consumer is done with
-            // the space we are about to hand out.
-            long cons = (long) CONS.getAcquire(this);
             long prod = producerPos;   // written only under this lock
             long newProd = prod + len;
-            if (newProd - cons > mask) {
-                DROPS.getAndAdd(this, 1L);
-                return 0;
+            // consumerSeen is a consumerPos that an earlier reserve loaded with acquire: the space
+            // it frees is still free (the consumer only moves forward), so the shared line is read
+            // again only when that space runs out.
+            if (newProd - consumerSeen > mask) {
+                // Acquire pairs with the setRelease of consumerPos in poll: the consumer is done
+                // with the space we are about to hand out.
+                consumerSeen = (long) CONS.getAcquire(this);
+                if (newProd - consumerSeen > mask) {
+                    DROPS.getAndAdd(this, 1L);
+                    return 0;
+                }
             }
             idx = (int) (prod & mask);
             I32.set(data, idx + RingBufHeader.LEN_OFFSET, (int) payload | RingBufHeader.BUSY_BIT);
@@ -249,11 +261,19 @@ public final class RingBuf extends BpfMap {
                 r = handler.onRecord(data, idx + RingBufHeader.SIZE, payload);
                 n++;
             }
-            // Release pairs with the getAcquire of consumerPos in reserve: we are done reading.
-            CONS.setRelease(this, cons);
             if (r < 0) {
+                CONS.setRelease(this, cons);   // as below
                 return r;
             }
+            if (cons - consumerPos >= size >>> 2) {
+                CONS.setRelease(this, cons);   // a long poll frees space as it goes, a quarter ring at a time
+            }
+        }
+        // Once per poll (or per quarter ring), not per record: the producers read the line only
+        // when they run out of the space they last saw. Release pairs with the getAcquire of
+        // consumerPos in reserve: we are done reading every record before cons.
+        if (cons != consumerPos) {
+            CONS.setRelease(this, cons);
         }
         return n;
     }

@@ -95,6 +95,39 @@ class RingBufTest {
         assertNotEquals(0, rb.reserve(cpu, 120, 0));
     }
 
+    /**
+     * The consumer publishes its position once per poll, or every quarter ring during a long one:
+     * a producer that found the ring full gets space back while the poll is still delivering.
+     */
+    @Test
+    void aLongPollFreesSpaceAQuarterRingAtATime() {
+        RingBuf rb = ring(4096);
+        Cpu cpu = fx.cpu(0);
+        int n = 0;
+        long r;
+        while ((r = rb.reserve(cpu, 120, 0)) != 0) {   // 128 bytes per record, 31 fit
+            RingBuf.submit(cpu, r, 0);
+            n++;
+        }
+        long dropsWhenFull = rb.drops();
+        int[] seen = {0};
+        long[] reservedAt = {-1};
+        assertEquals(n, rb.poll((buf, off, len) -> {
+            seen[0]++;
+            if (reservedAt[0] < 0) {
+                long rec = rb.reserve(cpu, 120, 0);
+                if (rec != 0) {
+                    RingBuf.discard(cpu, rec, 0);
+                    reservedAt[0] = seen[0];
+                }
+            }
+            return 0;
+        }, n));
+        assertEquals(9, reservedAt[0], "8 records (1,024 bytes, a quarter of the ring) were freed before the 9th was delivered");
+        assertEquals(dropsWhenFull + 8, rb.drops(), "the reserves tried while the first 8 records were delivered failed");
+        assertEquals(0, rb.poll(collect, 100), "the discarded record is skipped");
+    }
+
     @Test
     void aRecordThatWrapsIsContiguousAndIntact() {
         RingBuf rb = ring(4096);
