@@ -327,7 +327,11 @@ public final class Cpu {
         if (globals != g) {
             globals = g;
         }
-        current = p;
+        // The interpreter's callback entry (bpf_loop) is the one reader of `current` in a compiled
+        // run, and a program without a code address cannot reach it with a function of its own. A
+        // non-null reference store into this long-lived object would pay G1's post-write barrier
+        // (a StoreLoad fence) on every run; a null store does not.
+        current = p.loadsCodeAddress ? p : null;
     }
 
     /** Ends a run begun with {@link #beginRun}. */

@@ -33,6 +33,8 @@ public final class Program {
     final Helper[] helpers;
     final long budget;
     final Options options;
+    /** Whether the program takes the address of a function ({@code lddw src=4}): only then can a helper call back into it. */
+    final boolean loadsCodeAddress;
 
     private Program(String name, Insn[] insns, int[] code, int[] aux, long[] imm, long[] magic, Helper[] helpers,
                     Options options) {
@@ -45,6 +47,11 @@ public final class Program {
         this.helpers = helpers;
         this.budget = options.budget();
         this.options = options;
+        boolean funcAddr = false;
+        for (Insn in : insns) {
+            funcAddr |= in != null && in.op() == Op.LDDW_FUNC;
+        }
+        this.loadsCodeAddress = funcAddr;
     }
 
     /** Prepares raw instructions (a bare text section). */
