@@ -39,8 +39,10 @@ import org.openjdk.jmh.annotations.Warmup;
  * sample's set-up waits for it), sampled per call. {@code reattach}: attaching while the method's
  * trampoline is still in place (detached, restore pending), which needs no retransformation.
  * {@code bareRetransform}: {@code Instrumentation.retransformClasses} of another small loaded
- * class in the same fork, the JVM's own floor for any attach that must instrument: its safepoint
- * walks every loaded class and compiled method, so it grows with the JVM, not with the class.
+ * class, in a fork brought to the attach fork's state first (Sonde, the object, 300 attach +
+ * detach + restore cycles): the JVM's own floor for any attach that must instrument, since its
+ * safepoint walks every loaded class and compiled method, so it grows with the JVM, not with the
+ * class.
  *
  * <pre>bin/sonde-jmh -wi 5 -w 1 -i 5 -r 1 -f 1 -prof gc ProbeBench</pre>
  */
@@ -215,7 +217,19 @@ public class ProbeBench {
         @Setup(Level.Trial)
         public void setup() throws Exception {
             inst = ByteBuddyAgent.install();
-            open(sonde());   // the same JVM as the attach samples: Sonde and an object loaded
+            // The attach fork's JVM as its samples find it: Sonde and the object loaded, and a few
+            // hundred attach + detach + restore cycles behind it (each leaves method handles,
+            // classes and compiled code that every later retransformation walks).
+            Sonde sonde = sonde();
+            ProbeObject object = open(sonde);
+            Target target = new Target();
+            for (int i = 0; i < 300; i++) {
+                ProbeLink l = object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
+                    .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+                target.other(i);
+                l.close();
+                sonde.awaitRestored();
+            }
             new Unrelated().f(1);
         }
     }
