@@ -5,8 +5,9 @@ import java.util.List;
 /**
  * One handler attached to the methods a pattern selects. Closing it detaches the handler: when
  * {@link #close} returns, no new run of the handler through this link starts and every run that
- * had started has returned (a grace period), and each method left without handlers runs its
- * original bytecode again. Closing twice is harmless.
+ * had started has returned (a grace period). Each method left without handlers gets its original
+ * bytecode back shortly after, on the restorer thread ({@link Trampolines#awaitRestored} waits for
+ * it). Closing twice is harmless.
  */
 public interface Link extends AutoCloseable {
     MethodPattern pattern();

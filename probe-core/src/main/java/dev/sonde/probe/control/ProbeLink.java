@@ -10,8 +10,8 @@ import java.util.List;
  * A program attached to the methods a target resolved to, or to a timer ({@link TimerRun}).
  * Closing it detaches: when
  * {@link #close} returns, no new run of the program starts on those methods and every run that had
- * started has finished (the grace period), and a method with no probe left runs its original
- * bytecode again.
+ * started has finished (the grace period). A method with no probe left gets its original bytecode
+ * back shortly after, on Sonde's restorer thread ({@link Sonde#awaitRestored} waits for it).
  */
 public final class ProbeLink implements AutoCloseable {
     private final Sonde sonde;
