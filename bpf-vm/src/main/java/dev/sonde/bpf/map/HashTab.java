@@ -262,17 +262,28 @@ public class HashTab extends BpfMap {
         // and value are visible.
         for (int x = (int) LINK.getAcquire(heads, h & mask); x != 0; x = (int) LINK.getAcquire(next, x - 1)) {
             int e = x - 1;
-            if (hashes[e] == h && Arrays.equals(keys, e * keySize, e * keySize + keySize, kd, ko, ko + keySize)) {
+            if (hashes[e] == h && keyEquals(e, kd, ko)) {
                 return e;
             }
         }
         return -1;
     }
 
+    /** Whether element {@code e}'s key is {@code kd[ko, ko + keySize)}; word-sized keys in one compare. */
+    private boolean keyEquals(int e, byte[] kd, int ko) {
+        int at = e * keySize;
+        if (keySize == 8) {
+            return (long) U64.get(keys, at) == (long) U64.get(kd, ko);
+        } else if (keySize == 4) {
+            return (int) U32.get(keys, at) == (int) U32.get(kd, ko);
+        }
+        return Arrays.equals(keys, at, at + keySize, kd, ko, ko + keySize);
+    }
+
     private int findLocked(int b, int h, byte[] kd, int ko) {
         for (int x = heads[b]; x != 0; x = next[x - 1]) {
             int e = x - 1;
-            if (hashes[e] == h && Arrays.equals(keys, e * keySize, e * keySize + keySize, kd, ko, ko + keySize)) {
+            if (hashes[e] == h && keyEquals(e, kd, ko)) {
                 return e;
             }
         }
