@@ -55,6 +55,14 @@ final class MethodSite {
     /** Written in publish after the images (volatile: pairs with the volatile reads in Dispatch.entry/exit). */
     volatile boolean entryOn;
     volatile boolean exitOn;
+    /**
+     * Whether the class's bytecode has this method's trampolines: set by the transformer when it
+     * wrote them, cleared when it failed for the class (which then keeps or gets its original
+     * bytes). An attach retransforms for a site that is not installed as for a new one. Volatile:
+     * the transformer of a class load may run on any thread; the attach reads it under the site
+     * lock after its own retransformation or the load that created the site.
+     */
+    volatile boolean installed;
     /** The attachments the images mirror; guarded by Trampolines.sites. */
     private List<Attachment> attachments = List.of();
 

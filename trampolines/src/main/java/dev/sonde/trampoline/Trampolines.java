@@ -24,9 +24,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
@@ -74,8 +73,11 @@ import net.bytebuddy.jar.asm.Type;
  *     pending restores now and returns when every method without handlers has its original
  *     bytecode back. A retransformation makes a class match the sites it has at that moment (the
  *     transformer reads them), so restores and attaches may retransform the same class in either
- *     order; restores are serialised with one another by their own lock, not by the control
- *     lock, so a detach never waits behind one.</li>
+ *     order. Sonde's retransformations are serialised by one lock of their own (the transformer
+ *     runs on the retransforming thread, inside the call, so a later call sees the later sites);
+ *     restores by another, not by the control lock, so a detach never waits behind one. A batch
+ *     that the JVM rejects is retried class by class; a failed attach restores its classes at
+ *     once, so no pending site ever lacks its trampoline.</li>
  * </ol>
  */
 public final class Trampolines implements AutoCloseable {
@@ -106,20 +108,31 @@ public final class Trampolines implements AutoCloseable {
     private final AtomicInteger nextId = new AtomicInteger(1);
     /** Sites left without handlers whose classes await their restore (guarded by the site lock). */
     private final Set<MethodSite> unused = new LinkedHashSet<>();
-    /** Serialises restores (the restorer's and {@link #awaitRestored}'s); never held with the control lock waiting on it. */
+    /** Serialises restores (the restorer's and {@link #awaitRestored}'s); a detach never waits for it. */
     private final ReentrantLock restoring = new ReentrantLock();
-    private final ScheduledExecutorService restorer = Executors.newSingleThreadScheduledExecutor(r -> {
+    /**
+     * Serialises Sonde's retransformations (attach's and the restores'): {@link #failures} is
+     * cleared before and read after each one, which is only this call's if no other runs between.
+     * Taken last (control -> retransforming, restoring -> retransforming).
+     */
+    private final ReentrantLock retransforming = new ReentrantLock();
+    private final ScheduledThreadPoolExecutor restorer = new ScheduledThreadPoolExecutor(1, r -> {
         Thread t = new Thread(r, "sonde-restore");
         t.setDaemon(true);
         return t;
     });
-    /** The last restore's failure, or null: restores run off the caller's thread, so they are reported here. */
+    /**
+     * A restore's failure not yet reported by {@link #awaitRestored}, or null: restores run off the
+     * detaching thread, so they are reported here (written under {@link #restoring}; volatile for
+     * {@link #lastRestoreFailure}).
+     */
     private volatile String restoreFailure;
     private volatile boolean closed;
 
     private Trampolines(Instrumentation inst, ExecutionSlots slots) {
         this.inst = inst;
         this.slots = slots;
+        restorer.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);   // close() restores itself
         this.frames = new Frame[slots.count()];
         for (int i = 0; i < frames.length; i++) {
             frames[i] = new Frame();
@@ -185,10 +198,6 @@ public final class Trampolines implements AutoCloseable {
      * retransformed.
      */
     public Link attach(Class<?> type, String method, String descriptor, Handler handler) {
-        MethodPattern p = MethodPattern.of(type.getName(), method);
-        if (descriptor != null) {
-            p = p.withDescriptor(descriptor);
-        }
         return attachAll(List.of(new Request(type, method, descriptor, handler))).get(0);
     }
 
@@ -205,6 +214,9 @@ public final class Trampolines implements AutoCloseable {
         List<MethodPattern> patterns = new ArrayList<>();
         List<List<Target>> targets = new ArrayList<>();
         for (Request r : requests) {
+            if (r.handler == null) {
+                throw new NullPointerException("handler");
+            }
             MethodPattern p = MethodPattern.of(r.type.getName(), r.method);
             if (r.descriptor != null) {
                 p = p.withDescriptor(r.descriptor);
@@ -214,6 +226,7 @@ public final class Trampolines implements AutoCloseable {
         }
         control.lock();
         try {
+            checkOpen();   // before the first is registered: all or nothing
             List<AttachLink> links = new ArrayList<>();
             for (int i = 0; i < requests.size(); i++) {
                 links.add(register(patterns.get(i), requests.get(i).handler, false));
@@ -368,6 +381,10 @@ public final class Trampolines implements AutoCloseable {
                 retransform(retransform.keySet());
             } catch (RuntimeException e) {
                 detach(links);
+                // At once, not later: the new sites never got their trampolines, and an attach
+                // that found them pending would reuse them as if they had (control -> restoring,
+                // the order close() takes too).
+                restorePending();
                 throw new IllegalArgumentException("cannot attach to " + links.get(0).pattern()
                     + (links.size() > 1 ? " (and " + (links.size() - 1) + " more)" : "") + ": " + e.getMessage(), e);
             }
@@ -379,7 +396,8 @@ public final class Trampolines implements AutoCloseable {
         for (Target t : targets) {
             ClassKey key = ClassKey.of(t.type);
             classes.put(key, t.type);
-            boolean fresh = site(key, t.name + t.descriptor) == null;
+            MethodSite known = site(key, t.name + t.descriptor);
+            boolean fresh = known == null || !known.installed;   // not installed: a failed attach's or load's site
             MethodSite s = siteFor(key, t.name, t.descriptor, t.isStatic);
             if (link.isAttachedTo(s)) {
                 continue;   // listed twice, or attached by onLoad meanwhile
@@ -494,13 +512,20 @@ public final class Trampolines implements AutoCloseable {
      * a detach call this first.
      */
     public void awaitRestored() {
-        String failed = restorePending();
-        if (failed != null) {
-            throw new IllegalStateException(failed);
+        restoring.lock();
+        try {
+            restorePending();
+            String failed = restoreFailure;   // this call's, or a background restore's not yet reported
+            if (failed != null) {
+                restoreFailure = null;
+                throw new IllegalStateException(failed);
+            }
+        } finally {
+            restoring.unlock();
         }
     }
 
-    /** The failure of the last background restore, or null (restores run off the detaching thread). */
+    /** A restore's failure that {@link #awaitRestored} has not reported yet, or null. */
     public String lastRestoreFailure() {
         return restoreFailure;
     }
@@ -536,15 +561,32 @@ public final class Trampolines implements AutoCloseable {
             }
             try {
                 retransform(restore);
-                restoreFailure = null;
                 return null;
-            } catch (IllegalStateException e) {
-                restoreFailure = "restoring the original bytecode: " + e.getMessage();
+            } catch (IllegalStateException batch) {
+                // The JVM rejects a whole retransformClasses call for one bad class: each class
+                // alone, so that one failure (say, another agent's transformer) costs only its own.
+                List<String> failed = new ArrayList<>();
+                for (Class<?> c : restore) {
+                    try {
+                        retransform(List.of(c));
+                    } catch (IllegalStateException e) {
+                        failed.add(e.getMessage());
+                    }
+                }
+                if (failed.isEmpty()) {
+                    return null;
+                }
+                restoreFailure = "restoring the original bytecode: " + String.join("; ", failed);
                 return restoreFailure;
             }
         } finally {
             restoring.unlock();
         }
+    }
+
+    /** The restore lock, for tests that must keep the restorer from running. */
+    ReentrantLock restoreLock() {
+        return restoring;
     }
 
     private Class<?> classFor(ClassKey key) {
@@ -561,6 +603,15 @@ public final class Trampolines implements AutoCloseable {
     }
 
     private void retransform(Collection<Class<?>> cs) {
+        retransforming.lock();
+        try {
+            retransformLocked(cs);
+        } finally {
+            retransforming.unlock();
+        }
+    }
+
+    private void retransformLocked(Collection<Class<?>> cs) {
         List<ClassKey> keys = new ArrayList<>();
         for (Class<?> c : cs) {
             ClassKey k = ClassKey.of(c);

@@ -43,8 +43,15 @@ final class Transformer implements ClassFileTransformer {
             }
             Map<String, Integer> ids = new HashMap<>();
             sites.forEach((k, s) -> ids.put(k, s.id));
-            return TrampolineWriter.rewrite(bytes, loader, className, ids);
+            byte[] out = TrampolineWriter.rewrite(bytes, loader, className, ids);
+            sites.values().forEach(s -> s.installed = true);
+            return out;
         } catch (Throwable t) {
+            // Declining leaves the class with no trampoline of Sonde's: none of its sites is installed.
+            Map<String, MethodSite> sites = owner.sitesOf(key);
+            if (sites != null) {
+                sites.values().forEach(s -> s.installed = false);
+            }
             owner.transformFailed(key, t);
             return null;
         } finally {

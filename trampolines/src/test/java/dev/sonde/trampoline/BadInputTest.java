@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.sonde.trampoline.targets.Misc;
 import java.util.HashSet;
 import java.util.Set;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
 
@@ -14,6 +15,12 @@ import org.junit.jupiter.api.function.Executable;
 class BadInputTest {
     private final Trampolines t = Fixture.trampolines();
     private final Handler h = new Handler() {};
+
+    /** No restore of an earlier test pending, which would change instrumentedMethods() meanwhile. */
+    @BeforeEach
+    void settled() {
+        t.awaitRestored();
+    }
 
     private void rejected(Executable attach, String... mentions) {
         Set<MethodInfo> before = new HashSet<>(t.instrumentedMethods());

@@ -19,11 +19,13 @@ import org.junit.jupiter.api.Test;
 
 /** Detach restores the original bytecode and frees the dispatch point; patterns instrument later loads. */
 class RestoreTest {
+    private static final String RESTORE = "dev/sonde/trampoline/targets/Restore";
     private final Trampolines t = Fixture.trampolines();
 
-    /** Each test starts from the original bytecode: no restore of an earlier test pending. */
+    /** Each test starts from the original bytecode, Restore loaded: no restore of an earlier test pending. */
     @BeforeEach
     void restored() {
+        assertEquals(3.0, Restore.calc(4));
         t.awaitRestored();
     }
 
@@ -92,7 +94,7 @@ class RestoreTest {
         ClassFileTransformer counter = new ClassFileTransformer() {
             @Override
             public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
-                if (redefined == Restore.class) {
+                if (redefined != null && RESTORE.equals(name)) {   // by name: Restore.class here could load it inside its own load
                     retransforms.incrementAndGet();
                 }
                 return null;
@@ -104,26 +106,70 @@ class RestoreTest {
             Link first = t.attach(Restore.class, "calc", rec);
             assertEquals(1, retransforms.get(), "a method with its original bytecode gets its trampoline by one retransformation");
             int id = first.methods().get(0).id();
-            first.close();
-            assertEquals(3.0, Restore.calc(4));
-            assertEquals(0, rec.hits.size(), "no handler runs after detach returned, restored or not");
-            // Attach again at once: unless the restorer (10 ms after the detach) came first, the
-            // trampoline is reused. Either way the method is probed, and at most one restore ran.
-            Link second = t.attach(Restore.class, "calc", rec);
-            boolean reused = second.methods().get(0).id() == id;
-            assertEquals(reused ? 1 : 3, retransforms.get(), reused ? "reused: no retransformation" : "restored, then instrumented again");
-            assertEquals(3.0, Restore.calc(4));
-            assertEquals(2, rec.hits.size(), "entry and exit of the call after the second attach");
-            int secondId = second.methods().get(0).id();
+            Link second;
+            t.restoreLock().lock();   // the restorer cannot run meanwhile: its restore stays pending
+            try {
+                first.close();
+                assertEquals(3.0, Restore.calc(4));
+                assertEquals(0, rec.hits.size(), "no handler runs after detach returned, before the restore");
+                second = t.attach(Restore.class, "calc", rec);
+                assertEquals(id, second.methods().get(0).id(), "the pending site is reused");
+                assertEquals(1, retransforms.get(), "reused: no retransformation");
+                assertEquals(3.0, Restore.calc(4));
+                assertEquals(2, rec.hits.size(), "entry and exit of the call after the second attach");
+            } finally {
+                t.restoreLock().unlock();
+            }
             second.close();
-            int before = retransforms.get();
-            await().atMost(Duration.ofSeconds(30)).until(() -> t.site(secondId) == null);
-            await().atMost(Duration.ofSeconds(30)).until(() -> retransforms.get() == before + 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> t.site(id) == null);
+            await().atMost(Duration.ofSeconds(30)).until(() -> retransforms.get() == 2);
             assertEquals(null, t.lastRestoreFailure());
             assertFalse(ClassBytes.mentionsSonde(ClassBytes.current(Restore.class)), "restored without awaitRestored");
+            int before = retransforms.get();
+            Link third = t.attach(Restore.class, "calc", rec);
+            assertNotEquals(id, third.methods().get(0).id(), "after the restore a new site");
+            assertEquals(before + 1, retransforms.get(), "restored, so instrumented again");
+            third.close();
+            t.awaitRestored();
         } finally {
             Fixture.INST.removeTransformer(counter);
         }
+    }
+
+    /**
+     * An attach that fails (here another agent's transformer makes the class unloadable) leaves no
+     * site that a later attach could take for an installed trampoline, even while the restorer
+     * cannot run; the failed clean-up restore is reported once by awaitRestored.
+     */
+    @Test
+    void anAttachRightAfterAFailedOneProbesTheMethod() throws Exception {
+        ClassFileTransformer breaker = new ClassFileTransformer() {
+            @Override
+            public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
+                return redefined != null && RESTORE.equals(name) ? new byte[] {1, 2, 3} : null;   // a ClassFormatError for the JVM
+            }
+        };
+        Recorder rec = new Recorder();
+        Fixture.INST.addTransformer(breaker, true);
+        t.restoreLock().lock();
+        try {
+            IllegalArgumentException failed = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> t.attach(Restore.class, "calc", rec));
+            assertTrue(failed.getMessage().contains(Restore.class.getName()), failed.getMessage());
+            Fixture.INST.removeTransformer(breaker);
+            try (Link l = t.attach(Restore.class, "calc", rec)) {
+                assertEquals(3.0, Restore.calc(4));
+                assertEquals(2, rec.hits.size(), "the attach after the failed one probes the method");
+            }
+        } finally {
+            Fixture.INST.removeTransformer(breaker);
+            t.restoreLock().unlock();
+        }
+        IllegalStateException reported = org.junit.jupiter.api.Assertions.assertThrows(IllegalStateException.class, t::awaitRestored,
+            "the failed attach's clean-up restore ran while the breaker was still there");
+        assertTrue(reported.getMessage().contains(Restore.class.getName()), reported.getMessage());
+        t.awaitRestored();   // reported once
+        assertFalse(ClassBytes.mentionsSonde(ClassBytes.current(Restore.class)));
     }
 
     /** A probe on several methods of a class costs one retransformation; a bad request in the batch attaches nothing. */
@@ -133,7 +179,7 @@ class RestoreTest {
         ClassFileTransformer counter = new ClassFileTransformer() {
             @Override
             public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
-                if (redefined == Restore.class) {
+                if (redefined != null && RESTORE.equals(name)) {   // by name: Restore.class here could load it inside its own load
                     retransforms.incrementAndGet();
                 }
                 return null;

@@ -111,6 +111,9 @@ public final class ControlServer {
         return Files.exists(tmp) ? tmp : mine;
     }
 
+    /** The longest socket path bind(2) takes: sun_path is 108 bytes with its terminating NUL. */
+    private static final int SUN_PATH_MAX = 107;
+
     /** Starts the JVM's server at {@code path} (null: the default) unless one runs; returns its path. */
     public static synchronized Path start(Sonde sonde, Instrumentation inst, Path path, Consumer<String> log) throws IOException {
         if (running != null) {
@@ -121,16 +124,29 @@ public final class ControlServer {
         // its path: bind(2) creates the file before listen(2) runs, so a client that saw the file
         // early could be refused (ECONNREFUSED), and one that came before the chmod could get in.
         // The rename replaces a stale socket of a dead JVM with this pid in one step.
-        Path fresh = p.resolveSibling(".sonde-" + ProcessHandle.current().pid() + ".new");
-        Files.deleteIfExists(fresh);
+        // The temporary name is the socket's own plus a random suffix, in the same directory (so
+        // rename(2) applies): two JVMs with one pid (pid namespaces) sharing a directory never
+        // take each other's. If it would not fit sun_path, the socket is bound at its path
+        // directly, as before, with the permissions set right after.
+        Path fresh = p.resolveSibling("." + p.getFileName() + "." + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current().nextLong()));
+        if (fresh.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8).length > SUN_PATH_MAX) {
+            fresh = p;
+        }
         ServerSocketChannel ch = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         try {
+            if (fresh == p) {
+                Files.deleteIfExists(p);   // a stale socket of a dead JVM with this pid
+            }
             ch.bind(UnixDomainSocketAddress.of(fresh));
             Files.setPosixFilePermissions(fresh, PosixFilePermissions.fromString("rw-------"));
-            Files.move(fresh, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            if (fresh != p) {
+                Files.move(fresh, p, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            }
         } catch (IOException | RuntimeException e) {
             ch.close();
-            Files.deleteIfExists(fresh);
+            if (fresh != p) {
+                Files.deleteIfExists(fresh);
+            }
             throw e;
         }
         ControlServer s = new ControlServer(p, ch, sonde, inst, log);

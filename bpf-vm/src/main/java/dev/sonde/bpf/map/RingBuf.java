@@ -82,7 +82,9 @@ public final class RingBuf extends BpfMap {
     long p10, p11, p12, p13, p14, p15, p16, p17;
     private long consumerPos;
     long p20, p21, p22, p23, p24, p25, p26, p27;
-    // Read by every commit, written rarely (a parking consumer, a drop): away from both positions.
+    // Written rarely (by a drop), away from both positions. `waiter`, read by every commit and
+    // written only by a consumer about to park, is a reference: HotSpot lays references out after
+    // all the primitive fields, so it sits beside data, lock and size (read-only), not here.
     private long drops;
     private volatile Thread waiter;
     long p30, p31, p32, p33, p34, p35, p36, p37;
@@ -131,9 +133,11 @@ public final class RingBuf extends BpfMap {
         try {
             long prod = producerPos;   // written only under this lock
             long newProd = prod + len;
-            // consumerSeen is a consumerPos that an earlier reserve loaded with acquire: the space
-            // it frees is still free (the consumer only moves forward), so the shared line is read
-            // again only when that space runs out.
+            // consumerSeen is a consumerPos that an earlier reserve loaded with acquire, perhaps
+            // on another producer's thread: it is written and read only under this lock, whose
+            // CAS and release carry it (and the happens-before of that acquire) from producer to
+            // producer. The space it frees is still free (the consumer only moves forward), so the
+            // shared line is read again only when that space runs out.
             if (newProd - consumerSeen > mask) {
                 // Acquire pairs with the setRelease of consumerPos in poll: the consumer is done
                 // with the space we are about to hand out.
@@ -207,7 +211,13 @@ public final class RingBuf extends BpfMap {
         return 0;
     }
 
-    /** bpf_ringbuf_query: a snapshot of available data, ring size, consumer or producer position; 0 otherwise. */
+    /**
+     * bpf_ringbuf_query: a snapshot of available data, ring size, consumer or producer position;
+     * 0 otherwise. While a poll is delivering, the consumer position it reports lags by up to a
+     * quarter ring (the consumer publishes it per poll or per quarter ring, libbpf per record),
+     * so RB_AVAIL_DATA may count records already delivered and producers may see the ring full
+     * up to a quarter ring early.
+     */
     public long query(Cpu cpu, long flags) {
         long cons = (long) CONS.getAcquire(this);
         long prod = (long) PROD.getAcquire(this);

@@ -42,7 +42,11 @@ public final class Cpu {
     Program tailTarget;
     int tailCalls;
 
-    /** The program currently running (for helpers that need it, e.g. bpf_loop). */
+    /**
+     * The program currently running, for the interpreter's callback entry (bpf_loop): always set
+     * by the interpreter; in a compiled run only when the program takes a function's address
+     * ({@link Program#loadsCodeAddress}), else null (see {@link #beginRun}).
+     */
     Program current;
 
     /** Opaque per-run context of the layer above (the probe layer's hit state); may be null. */
