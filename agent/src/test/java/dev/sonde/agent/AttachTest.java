@@ -57,8 +57,12 @@ class AttachTest {
         Path trace = dir.resolve("trace.txt");
         Path dump = dir.resolve("dump.json");
         Path cliOut = dir.resolve("cli-out.txt");
+        // The agent loads and attaches the objects one after the other, in this order: demo.bpf.o
+        // (lookup_entry, lookup_return) is attached before restock.bpf.o, whose printk lines are
+        // awaited below, so the first line means that all three links are. (The other way round, a
+        // line came while demo.bpf.o was still attaching, and LIST found one link open of three.)
         Process cli = new ProcessBuilder(Launch.java("-cp", Launch.JAR.toString(), "dev.sonde.agent.cli.SondeCli", "attach", pid,
-            Launch.probe("restock.bpf.o").toString(), Launch.DEMO_PROBE.toString(), "--duration", "5", "--dump", dump.toString(),
+            Launch.DEMO_PROBE.toString(), Launch.probe("restock.bpf.o").toString(), "--duration", "5", "--dump", dump.toString(),
             "--trace", trace.toString(), "--json")).redirectOutput(cliOut.toFile()).redirectError(dir.resolve("cli-err.txt").toFile()).start();
 
         AtomicLong seen = new AtomicLong();
