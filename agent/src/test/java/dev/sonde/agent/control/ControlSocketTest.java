@@ -174,9 +174,14 @@ class ControlSocketTest {
             assertEquals(ControlProtocol.EBADF, assertThrows(ControlException.class, () -> a.info(ha)).errno());
         }
         try (ControlClient c = ControlClient.connect(sock)) {
-            assertTrue(objects(c).values().stream().noneMatch(o -> o.name().equals("shared")),
-                "the last reference gone, the object is closed and its link detached");
-            assertTrue(links(c).stream().noneMatch(l -> l.open() && l.target().endsWith("ProtoApp::work")));
+            // Closing a client only closes its socket: the agent releases the connection's handles
+            // when its thread reads the end of the stream, which may be after c has connected and
+            // listed (ClientProcessTest waits the same way).
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertTrue(objects(c).values().stream().noneMatch(o -> o.name().equals("shared")),
+                    "the last reference gone, the object is closed and its link detached");
+                assertTrue(links(c).stream().noneMatch(l -> l.open() && l.target().endsWith("ProtoApp::work")));
+            });
         }
     }
 
