@@ -153,7 +153,7 @@ class ControlSocketTest {
             c.close(events);
             await().atMost(Duration.ofSeconds(10)).until(() -> !Files.exists(shm.path()));
             int again = c.mapFind(obj, "events");
-            assertFalse(c.ringbufPoll(again, 10, 5000).records().isEmpty(), "polling works again once the mirror is gone");
+            assertFalse(c.ringbufPoll(again, 10, 10_000).records().isEmpty(), "polling works again once the mirror is gone");
         }
     }
 
@@ -207,7 +207,7 @@ class ControlSocketTest {
             long before = le(b.lookup(calls.handle(), ZERO));
             await().atMost(Duration.ofSeconds(30)).until(() -> le(b.lookup(calls.handle(), ZERO)) > before + 100);
             b.unpin("test/work-link");
-            await().atMost(Duration.ofSeconds(10)).until(() -> links(b).stream().noneMatch(x -> x.id() == linkId));
+            await().atMost(Duration.ofSeconds(30)).until(() -> links(b).stream().noneMatch(x -> x.id() == linkId));
             long stopped = le(b.lookup(calls.handle(), ZERO));
             long appCalls = app.calls();
             await().atMost(Duration.ofSeconds(30)).until(() -> app.calls() > appCalls + 5000);
