@@ -36,13 +36,8 @@ struct entry {
 	__u64 ip, count;
 };
 
-static volatile sig_atomic_t stop;
-
-static void on_signal(int sig)
-{
-	(void)sig;
-	stop = 1;
-}
+/* Set once SIGINT (Ctrl-C) or SIGTERM came: the counts are printed and the tool ends. */
+static bool stop;
 
 static int by_count(const void *a, const void *b)
 {
@@ -116,10 +111,30 @@ static void usage(void)
 	exit(2);
 }
 
-static void sleep_until(const struct timespec *t)
+/*
+ * Waits until t (CLOCK_MONOTONIC) or until one of sigs (blocked) comes, whichever is first. The
+ * signals stay blocked and are taken here: one that came before the wait began is pending and
+ * ends it at once (a handler that sets a flag, checked before sleeping, can let a signal come in
+ * between and be slept through).
+ */
+static void wait_until(const sigset_t *sigs, const struct timespec *t)
 {
-	while (!stop && clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, t, NULL) == EINTR)
-		;
+	while (!stop) {
+		struct timespec now, left;
+
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		left.tv_sec = t->tv_sec - now.tv_sec;
+		left.tv_nsec = t->tv_nsec - now.tv_nsec;
+		if (left.tv_nsec < 0)
+			left.tv_sec--, left.tv_nsec += 1000000000L;
+		if (left.tv_sec < 0)
+			return;
+		if (sigtimedwait(sigs, NULL, &left) > 0)
+			stop = true;
+		else if (errno == EAGAIN)
+			return; /* t came */
+		/* EINTR (another signal, e.g. SIGCONT after a stop): wait on */
+	}
 }
 
 int main(int argc, char **argv)
@@ -171,12 +186,22 @@ int main(int argc, char **argv)
 		fprintf(stderr, "funccount: attaching to %s: %s\n", pattern, sonde_strerror(s, link));
 		goto out;
 	}
+	/*
+	 * Ctrl-C and SIGTERM are blocked before "Tracing" is printed and taken by wait_until, so
+	 * that one sent the moment the line is seen (as a script or a test does) ends the tool with
+	 * its counts printed. Before, they kill it: nothing is counted yet, and closing the
+	 * connection releases the object and the link.
+	 */
+	sigset_t sigs;
+
+	sigemptyset(&sigs);
+	sigaddset(&sigs, SIGINT);
+	sigaddset(&sigs, SIGTERM);
+	sigprocmask(SIG_BLOCK, &sigs, NULL);
 	if (sonde_info(s, link, &info) == 0)
 		printf("Tracing %u methods for \"%s\"... Hit Ctrl-C to end.\n", info.methods, pattern);
 	fflush(stdout);
 
-	signal(SIGINT, on_signal);
-	signal(SIGTERM, on_signal);
 	struct timespec now, end, next;
 
 	clock_gettime(CLOCK_MONOTONIC, &now);
@@ -195,7 +220,7 @@ int main(int argc, char **argv)
 			next.tv_sec++, next.tv_nsec -= 1000000000L;
 		if (duration > 0 && (next.tv_sec > end.tv_sec || (next.tv_sec == end.tv_sec && next.tv_nsec > end.tv_nsec)))
 			next = end;
-		sleep_until(&next);
+		wait_until(&sigs, &next);
 		clock_gettime(CLOCK_MONOTONIC, &now);
 		bool done = stop || (duration > 0 && (now.tv_sec > end.tv_sec ||
 						      (now.tv_sec == end.tv_sec && now.tv_nsec >= end.tv_nsec)));

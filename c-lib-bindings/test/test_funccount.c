@@ -25,7 +25,7 @@ void test_funccount(struct env *e)
 	CHECK(rc == 0, "start %s: %d", bin, rc);
 	if (rc)
 		return;
-	rc = child_expect(&fc, "Tracing 1 methods", line, sizeof(line), 20000);
+	rc = child_expect(&fc, "Tracing 1 methods", line, sizeof(line), 60000);
 	CHECK(rc == 0, "funccount did not attach (%d): last line '%s'", rc, line);
 	if (rc == 0 && jvm_do(e, NULL, 0, "work 777 11"))
 		kill(fc.pid, SIGINT);

@@ -31,6 +31,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Timeout(150)
 class AttachTest {
+    /**
+     * Seconds the probes stay attached. Everything up to the LIST below must happen within them
+     * (the first printk lines, more of them, a connection and two LISTs): well under a second on a
+     * quiet machine; a loaded one can stall this JVM for seconds, and then a short duration ends
+     * before the LIST and finds the links detached.
+     */
+    private static final String DURATION = "15";
     private Process app;
 
     @AfterEach
@@ -57,8 +64,12 @@ class AttachTest {
         Path trace = dir.resolve("trace.txt");
         Path dump = dir.resolve("dump.json");
         Path cliOut = dir.resolve("cli-out.txt");
+        // The agent loads and attaches the objects one after the other, in this order: demo.bpf.o
+        // (lookup_entry, lookup_return) is attached before restock.bpf.o, whose printk lines are
+        // awaited below, so the first line means that all three links are. (The other way round, a
+        // line came while demo.bpf.o was still attaching, and LIST found one link open of three.)
         Process cli = new ProcessBuilder(Launch.java("-cp", Launch.JAR.toString(), "dev.sonde.agent.cli.SondeCli", "attach", pid,
-            Launch.probe("restock.bpf.o").toString(), Launch.DEMO_PROBE.toString(), "--duration", "5", "--dump", dump.toString(),
+            Launch.DEMO_PROBE.toString(), Launch.probe("restock.bpf.o").toString(), "--duration", DURATION, "--dump", dump.toString(),
             "--trace", trace.toString(), "--json")).redirectOutput(cliOut.toFile()).redirectError(dir.resolve("cli-err.txt").toFile()).start();
 
         AtomicLong seen = new AtomicLong();
@@ -83,7 +94,7 @@ class AttachTest {
         @SuppressWarnings("unchecked")
         String out = String.join("\n", (List<String>) json.get("lines"));
         assertTrue(out.contains("sonde: ready: 2 of 2 probe objects attached"), out);
-        assertTrue(out.contains("sonde: detached 3 links after 5.0 s"), out);
+        assertTrue(out.contains("sonde: detached 3 links after " + DURATION + ".0 s"), out);
         assertTrue(out.contains("sonde: session ended"), out);
         assertTrue(out.contains("program on_restock"), out);
         assertTrue(!out.contains("matched no method"), "detached links are not unmatched ones: " + out);

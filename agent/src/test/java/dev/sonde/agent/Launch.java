@@ -89,7 +89,7 @@ public final class Launch {
     /**
      * A {@link ProtoApp} JVM with the agent ({@code agentOptions}, e.g. {@code socket=<path>}), started
      * and "ready"; {@link #calls} asks it how many times ProtoApp.work ran. Closing it ends standard
-     * input (the JVM exits) and kills it if it does not within 10 s.
+     * input (the JVM exits) and kills it if it does not within 30 s.
      */
     public static final class App implements AutoCloseable {
         public final Process process;
@@ -132,7 +132,7 @@ public final class Launch {
             } catch (IOException e) {
                 // already gone
             }
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
                 process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
                 return -1;
             }

@@ -39,13 +39,21 @@ class AllocationTest {
             long sum = loop(200_000, ref);   // warm-up: interpreter, C1, C2
             long tid = Thread.currentThread().getId();
             long overhead = measureNothing(tid);
-            long before = MX.getThreadAllocatedBytes(tid);
-            sum += loop(100_000, ref);
-            long after = MX.getThreadAllocatedBytes(tid);
-            long bytes = after - before - overhead;
+            // The least of up to five windows: a C2 compile or a deoptimization that comes late (a
+            // loaded machine's compiler threads get on slowly) allocates once, in one window; a
+            // hit path that allocates does so in every window.
+            long calls = 200_000;
+            long bytes = Long.MAX_VALUE;
+            for (int window = 0; window < 5 && bytes >= 1024; window++) {
+                long before = MX.getThreadAllocatedBytes(tid);
+                sum += loop(100_000, ref);
+                long after = MX.getThreadAllocatedBytes(tid);
+                calls += 100_000;
+                bytes = Math.min(bytes, after - before - overhead);
+            }
             assertTrue(sum != 0);
-            assertEquals(300_000, h.entries, "every call hit the entry trampoline");
-            assertEquals(300_000, h.exits, "and the exit trampoline");
+            assertEquals(calls, h.entries, "every call hit the entry trampoline");
+            assertEquals(calls, h.exits, "and the exit trampoline");
             assertTrue(bytes < 1024, "100,000 hits allocated " + bytes + " bytes");
             assertEquals(0, l.nmissed());
         }

@@ -156,14 +156,27 @@ final class ShmRing implements AutoCloseable {
         return (long) LONGS.getAcquire(mem, ControlProtocol.SHM_OFF_CONS);
     }
 
-    /** Stops the mirror (waiting for its thread, at most 5 s) and removes the file. */
+    /**
+     * Stops the mirror, waits for its thread to end and removes the file. The wait has no bound:
+     * once scheduled, the thread sees {@code stop} within one poll (50 ms) or one wait for room
+     * (1 ms). A close that gave up earlier (it waited at most 5 s) could return, on a loaded
+     * machine, with the thread still copying, and the ring then had two consumers, the old mirror
+     * and the one the client starts next (RINGBUF_POLL, a new mirror), each taking records the
+     * other never sees.
+     */
     @Override
     public void close() {
         stop = true;
         thread.interrupt();
-        try {
-            thread.join(5_000);
-        } catch (InterruptedException e) {
+        boolean interrupted = false;
+        while (thread.isAlive()) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
         try {

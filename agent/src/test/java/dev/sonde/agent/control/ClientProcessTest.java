@@ -66,8 +66,8 @@ class ClientProcessTest {
             assertTrue(ControlSocketTest.objects(c).containsKey("proto.bpf.o"));
             client.destroyForcibly();
             assertTrue(client.waitFor(10, TimeUnit.SECONDS));
-            await().atMost(Duration.ofSeconds(10)).until(() -> ControlSocketTest.links(c).stream().noneMatch(l -> l.id() == link));
-            await().atMost(Duration.ofSeconds(10)).until(() -> !ControlSocketTest.objects(c).containsKey("proto.bpf.o"));
+            await().atMost(Duration.ofSeconds(30)).until(() -> ControlSocketTest.links(c).stream().noneMatch(l -> l.id() == link));
+            await().atMost(Duration.ofSeconds(30)).until(() -> !ControlSocketTest.objects(c).containsKey("proto.bpf.o"));
         }
     }
 
@@ -80,7 +80,7 @@ class ClientProcessTest {
         try (ControlClient c = ControlClient.connect(sock)) {
             // The connection's end is seen asynchronously: wait until the dead client's three handles are gone
             // (object, program, link), which the OBJECT entry's refs show: the pin's is left.
-            await().atMost(Duration.ofSeconds(10)).until(() -> ControlSocketTest.objects(c).get("proto.bpf.o").refs() == 1);
+            await().atMost(Duration.ofSeconds(30)).until(() -> ControlSocketTest.objects(c).get("proto.bpf.o").refs() == 1);
             assertTrue(ControlSocketTest.links(c).stream().anyMatch(l -> l.id() == link && l.open() && l.pinned().equals("kill/work")));
             c.unpin("kill/work");
             assertTrue(ControlSocketTest.links(c).stream().noneMatch(l -> l.id() == link));

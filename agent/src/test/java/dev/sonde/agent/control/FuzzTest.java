@@ -296,13 +296,13 @@ class FuzzTest {
         assertEquals(-1, drain(ch), "the agent closes after an ERROR frame");
     }
 
-    /** Reads until the end of stream (at most 10 s); -1 when it came, else the bytes read. */
+    /** Reads until the end of stream (at most 30 s); -1 when it came, else the bytes read. */
     private static int drain(SocketChannel ch) throws IOException {
         ch.configureBlocking(false);
         int n = 0;
         try (Selector s = Selector.open()) {
             ch.register(s, SelectionKey.OP_READ);
-            long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             ByteBuffer b = ByteBuffer.allocate(4096);
             while (System.nanoTime() < deadline) {
                 s.select(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
@@ -317,7 +317,7 @@ class FuzzTest {
         } catch (IOException e) {
             return -1;   // reset by the peer: also an end
         }
-        fail("the agent did not close the connection within 10 s");
+        fail("the agent did not close the connection within 30 s");
         return n;
     }
 

@@ -105,7 +105,7 @@ class ProtocolBasicTest {
 
             int emit = c.attach(c.progFind(obj, "emit_event"), 0, 0, "").handle();
             int events = c.mapFind(obj, "events");
-            ControlClient.RingRecords rr = c.ringbufPoll(events, 16, 5000);
+            ControlClient.RingRecords rr = c.ringbufPoll(events, 16, 10_000);
             assertFalse(rr.records().isEmpty());
             assertEquals(48, rr.records().get(0).length);
             c.detach(emit);
