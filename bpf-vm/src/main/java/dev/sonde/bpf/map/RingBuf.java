@@ -71,8 +71,6 @@ public final class RingBuf extends BpfMap {
     private final byte[] data;
     private final int regionId;
     private final SpinLocks lock = new SpinLocks(1);
-    /** Serialises consumers (poll). */
-    private final Object consumer = new Object();
     // Producer and consumer positions on separate cache lines, as Linux puts them on separate pages.
     // The producers' line holds producerPos and their cached copy of consumerPos (both written
     // under the lock), so a reserve that fits touches no line the consumer writes.
@@ -251,15 +249,7 @@ public final class RingBuf extends BpfMap {
      * waiting. Returns the number delivered, or the handler's negative result (that record counts
      * as consumed, as in libbpf).
      */
-    public int poll(Handler handler, int max) {
-        // A lock object of its own: a monitor on the ring itself would write the ring's header
-        // word on every poll, and its cache line holds fields that every reserve reads.
-        synchronized (consumer) {
-            return pollLocked(handler, max);
-        }
-    }
-
-    private int pollLocked(Handler handler, int max) {
+    public synchronized int poll(Handler handler, int max) {
         long cons = consumerPos;   // only the consumer writes it
         int n = 0;
         while (n < max) {
