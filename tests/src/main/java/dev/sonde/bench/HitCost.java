@@ -94,17 +94,8 @@ public final class HitCost {
             }
             default -> {
                 object = ProbeBench.open(ProbeBench.sonde());
-                switch (mode) {
-                    case "entryEmpty" -> links.add(object.attach("entry_empty"));
-                    case "arrayCount" -> {
-                        links.add(object.attach("array_entry"));
-                        links.add(object.attach("array_return"));
-                    }
-                    case "hashCount" -> {
-                        links.add(object.attach("hash_entry"));
-                        links.add(object.attach("hash_return"));
-                    }
-                    default -> throw new IllegalArgumentException("unknown mode " + mode);
+                for (String p : ProbeBench.programs(mode)) {
+                    links.add(object.attach(p));
                 }
             }
         }

@@ -71,6 +71,22 @@ public class ProbeBench {
         return Sonde.install(ByteBuddyAgent.install());
     }
 
+    /** The programs of bench_probe.bpf.o that a probed mode attaches (HitCost runs the same modes). */
+    static List<String> programs(String mode) {
+        return switch (mode) {
+            case "entryEmpty" -> List.of("entry_empty");
+            case "arrayCount" -> List.of("array_entry", "array_return");
+            case "hashCount" -> List.of("hash_entry", "hash_return");
+            default -> throw new IllegalArgumentException("unknown mode " + mode);
+        };
+    }
+
+    /** The latency benchmarks' probe: the empty entry program on {@link Target#other}. */
+    static ProbeLink attachToOther(ProbeObject o) throws Exception {
+        return o.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
+            .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+    }
+
     static ProbeObject open(Sonde s) throws Exception {
         return s.open("bench_probe.bpf.o", Resources.bytes("/bpf/bench_probe.bpf.o"));
     }
@@ -106,16 +122,11 @@ public class ProbeBench {
                     b.close();
                     Sonde.installed().awaitRestored();
                 }
-                case "entryEmpty" -> links.add(object.attach("entry_empty"));
-                case "arrayCount" -> {
-                    links.add(object.attach("array_entry"));
-                    links.add(object.attach("array_return"));
+                default -> {
+                    for (String p : programs(mode)) {
+                        links.add(object.attach(p));
+                    }
                 }
-                case "hashCount" -> {
-                    links.add(object.attach("hash_entry"));
-                    links.add(object.attach("hash_return"));
-                }
-                default -> throw new IllegalArgumentException(mode);
             }
         }
 
@@ -181,8 +192,7 @@ public class ProbeBench {
     public static class ReattachState extends Latency {
         @Setup(Level.Invocation)
         public void detachFirst() throws Exception {
-            object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
-                .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other")).close();
+            attachToOther(object).close();
         }
 
         @TearDown(Level.Invocation)
@@ -198,8 +208,7 @@ public class ProbeBench {
         @Setup(Level.Invocation)
         public void attach() throws Exception {
             Sonde.installed().awaitRestored();
-            link = object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
-                .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+            link = attachToOther(object);
         }
     }
 
@@ -224,8 +233,7 @@ public class ProbeBench {
             ProbeObject object = open(sonde);
             Target target = new Target();
             for (int i = 0; i < 300; i++) {
-                ProbeLink l = object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
-                    .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+                ProbeLink l = attachToOther(object);
                 target.other(i);
                 l.close();
                 sonde.awaitRestored();
@@ -238,8 +246,7 @@ public class ProbeBench {
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public ProbeLink attach(AttachState s) throws Exception {
-        s.link = s.object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
-            .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+        s.link = attachToOther(s.object);
         return s.link;
     }
 
@@ -247,8 +254,7 @@ public class ProbeBench {
     @BenchmarkMode(Mode.SampleTime)
     @OutputTimeUnit(TimeUnit.MICROSECONDS)
     public ProbeLink reattach(ReattachState s) throws Exception {
-        s.link = s.object.attach("entry_empty", dev.sonde.probe.control.AttachOptions.DEFAULT
-            .withTarget("kprobe/dev.sonde.bench.ProbeBench$Target::other"));
+        s.link = attachToOther(s.object);
         return s.link;
     }
 

@@ -90,18 +90,7 @@ class RestoreTest {
      */
     @Test
     void theRestoreFollowsDetachByItselfAndAnAttachBeforeItReusesTheTrampoline() throws Exception {
-        AtomicInteger retransforms = new AtomicInteger();
-        ClassFileTransformer counter = new ClassFileTransformer() {
-            @Override
-            public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
-                if (redefined != null && RESTORE.equals(name)) {   // by name: Restore.class here could load it inside its own load
-                    retransforms.incrementAndGet();
-                }
-                return null;
-            }
-        };
-        Fixture.INST.addTransformer(counter, true);
-        try {
+        try (Retransforms retransforms = new Retransforms()) {
             Recorder rec = new Recorder();
             Link first = t.attach(Restore.class, "calc", rec);
             assertEquals(1, retransforms.get(), "a method with its original bytecode gets its trampoline by one retransformation");
@@ -131,8 +120,6 @@ class RestoreTest {
             assertEquals(before + 1, retransforms.get(), "restored, so instrumented again");
             third.close();
             t.awaitRestored();
-        } finally {
-            Fixture.INST.removeTransformer(counter);
         }
     }
 
@@ -175,18 +162,7 @@ class RestoreTest {
     /** A probe on several methods of a class costs one retransformation; a bad request in the batch attaches nothing. */
     @Test
     void attachAllRetransformsOnceAndIsAllOrNothing() throws Exception {
-        AtomicInteger retransforms = new AtomicInteger();
-        ClassFileTransformer counter = new ClassFileTransformer() {
-            @Override
-            public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
-                if (redefined != null && RESTORE.equals(name)) {   // by name: Restore.class here could load it inside its own load
-                    retransforms.incrementAndGet();
-                }
-                return null;
-            }
-        };
-        Fixture.INST.addTransformer(counter, true);
-        try {
+        try (Retransforms retransforms = new Retransforms()) {
             Recorder rec = new Recorder();
             var before = t.instrumentedMethods();
             IllegalArgumentException bad = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
@@ -204,8 +180,6 @@ class RestoreTest {
             t.detach(links);
             t.awaitRestored();
             assertEquals(2, retransforms.get(), "and one restore for both");
-        } finally {
-            Fixture.INST.removeTransformer(counter);
         }
     }
 
@@ -238,5 +212,31 @@ class RestoreTest {
         rec.clear();
         a.getMethod("ping", int.class).invoke(null, 1);
         assertTrue(rec.hits.isEmpty());
+    }
+
+    /** Counts the retransformations of Restore while open (every one passes each retransform-capable transformer). */
+    private static final class Retransforms implements ClassFileTransformer, AutoCloseable {
+        private final AtomicInteger count = new AtomicInteger();
+
+        Retransforms() {
+            Fixture.INST.addTransformer(this, true);
+        }
+
+        @Override
+        public byte[] transform(Module m, ClassLoader loader, String name, Class<?> redefined, ProtectionDomain pd, byte[] b) {
+            if (redefined != null && RESTORE.equals(name)) {   // by name: Restore.class here could load it inside its own load
+                count.incrementAndGet();
+            }
+            return null;
+        }
+
+        int get() {
+            return count.get();
+        }
+
+        @Override
+        public void close() {
+            Fixture.INST.removeTransformer(this);
+        }
     }
 }

@@ -66,32 +66,15 @@ final class Profile extends Tool {
         if (last && svg != null) {
             StackReport.writeSvg(svg, c, "profile of JVM " + s.pid + " at " + hz + " Hz", "samples");
         }
+        Map<String, Object> m = null;
         if (json) {
-            Map<String, Object> m = head(s, last);
+            m = head(s, last);
             m.put("hz", hz);
             m.put("samples", c.total());
             m.put("samples_taken", t[0]);
             m.put("lost", t[1]);
-            m.put("stacks", c.json());
-            m.put("folded", c.folded());
-            if (last && svg != null) {
-                m.put("svg", svg.toAbsolutePath().toString());
-            }
-            printJson(m);
-            return;
         }
-        if (!last) {
-            out.printf("%n[%.1f s]%n", elapsedSeconds());
-        }
-        for (String line : folded ? c.folded() : c.text()) {
-            out.println(line);
-        }
-        if (!folded) {
-            out.printf("%d samples in %d stacks%s%n", c.total(), c.counts().size(), t[1] > 0 ? ", " + t[1] + " lost (stack map full)" : "");
-        }
-        if (last && svg != null) {
-            err.println("flame graph: " + svg.toAbsolutePath());
-        }
-        out.flush();
+        printStacks(m, c, folded, svg, last, String.format("%d samples in %d stacks%s", c.total(), c.counts().size(),
+            t[1] > 0 ? ", " + t[1] + " lost (stack map full)" : ""));
     }
 }

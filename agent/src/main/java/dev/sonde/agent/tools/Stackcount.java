@@ -65,32 +65,15 @@ final class Stackcount extends Tool {
         if (last && svg != null) {
             StackReport.writeSvg(svg, c, "stackcount " + method, "calls");
         }
+        Map<String, Object> m = null;
         if (json) {
-            Map<String, Object> m = head(s, last);
+            m = head(s, last);
             m.put("method", method);
             m.put("methods_attached", methods);
             m.put("total", c.total());
             m.put("lost", lostCalls);
-            m.put("stacks", c.json());
-            m.put("folded", c.folded());
-            if (last && svg != null) {
-                m.put("svg", svg.toAbsolutePath().toString());
-            }
-            printJson(m);
-            return;
         }
-        if (!last) {
-            out.printf("%n[%.1f s]%n", elapsedSeconds());
-        }
-        for (String line : folded ? c.folded() : c.text()) {
-            out.println(line);
-        }
-        if (!folded) {
-            out.printf("%d calls in %d stacks%s%n", c.total(), c.counts().size(), lostCalls > 0 ? ", " + lostCalls + " calls lost (stack map full)" : "");
-        }
-        if (last && svg != null) {
-            err.println("flame graph: " + svg.toAbsolutePath());
-        }
-        out.flush();
+        printStacks(m, c, folded, svg, last, String.format("%d calls in %d stacks%s", c.total(), c.counts().size(),
+            lostCalls > 0 ? ", " + lostCalls + " calls lost (stack map full)" : ""));
     }
 }

@@ -76,6 +76,37 @@ abstract class Tool {
         return m;
     }
 
+    /**
+     * The end of a stack tool's report (stackcount, profile). With {@code json} (the report's
+     * head and the tool's own fields), the stacks, the folded lines and the flame graph's path
+     * are added and it is printed. Otherwise the stacks as text or folded lines, then
+     * {@code summary} (text only), and on the last report where the flame graph went.
+     */
+    void printStacks(Map<String, Object> json, StackCounts c, boolean folded, java.nio.file.Path svg, boolean last, String summary) {
+        if (json != null) {
+            json.put("stacks", c.json());
+            json.put("folded", c.folded());
+            if (last && svg != null) {
+                json.put("svg", svg.toAbsolutePath().toString());
+            }
+            printJson(json);
+            return;
+        }
+        if (!last) {
+            out.printf("%n[%.1f s]%n", elapsedSeconds());
+        }
+        for (String line : folded ? c.folded() : c.text()) {
+            out.println(line);
+        }
+        if (!folded) {
+            out.println(summary);
+        }
+        if (last && svg != null) {
+            err.println("flame graph: " + svg.toAbsolutePath());
+        }
+        out.flush();
+    }
+
     void printJson(Map<String, Object> m) {
         if (held != null) {
             held.add(m);

@@ -29,6 +29,17 @@ class RingBufTest {
         fx.close();
     }
 
+    /** Fills the ring with 120-byte records (128 with the header), record i holding i; returns how many fit. */
+    static int fill(RingBuf rb, Cpu cpu) {
+        int n = 0;
+        long r;
+        while ((r = rb.reserve(cpu, 120, 0)) != 0) {
+            cpu.store32(r, n++);
+            RingBuf.submit(cpu, r, 0);
+        }
+        return n;
+    }
+
     RingBuf ring(int size) {
         return fx.create(new MapSpec(MapType.RINGBUF.id, "rb", 0, 0, size, 0));
     }
@@ -75,12 +86,7 @@ class RingBufTest {
     void aFullRingDropsAndRecoversAfterConsumption() {
         RingBuf rb = ring(4096);
         Cpu cpu = fx.cpu(0);
-        int n = 0;
-        long r;
-        while ((r = rb.reserve(cpu, 120, 0)) != 0) {   // 128 bytes per record
-            cpu.store32(r, n++);
-            RingBuf.submit(cpu, r, 0);
-        }
+        int n = fill(rb, cpu);
         assertEquals(31, n, "4096 / 128 = 32 records, but the ring keeps one byte free (size - 1)");
         assertEquals(1, rb.drops());
         assertEquals(-Errno.EAGAIN, rb.output(cpu, mem(cpu, 0, new byte[120]), 120, 0));
@@ -103,12 +109,7 @@ class RingBufTest {
     void aLongPollFreesSpaceAQuarterRingAtATime() {
         RingBuf rb = ring(4096);
         Cpu cpu = fx.cpu(0);
-        int n = 0;
-        long r;
-        while ((r = rb.reserve(cpu, 120, 0)) != 0) {   // 128 bytes per record, 31 fit
-            RingBuf.submit(cpu, r, 0);
-            n++;
-        }
+        int n = fill(rb, cpu);
         long dropsWhenFull = rb.drops();
         int[] seen = {0};
         long[] reservedAt = {-1};
